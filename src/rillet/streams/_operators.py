@@ -1,0 +1,429 @@
+"""The Readable operators (Node's ``streams/operators.js``).
+
+``map``, ``filter``, ``flat_map``, ``drop`` and ``take`` return an object-mode Readable
+and validate their arguments at the call; ``for_each``, ``to_array``, ``some``,
+``every``, ``find`` and ``reduce`` return a Future that starts at once and fails
+(rather than raising) on bad arguments. The function receives only the value and
+may be a plain or a coroutine function.
+
+``map`` runs up to ``concurrency`` calls at once and yields results in input order,
+holding at most ``concurrency + high_water_mark`` results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import math
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from rillet._core import AbortSignal
+from rillet.errors import AbortError, invalid_arg_type, new_error, out_of_range
+from rillet.streams._utils import is_iterable, is_readable_node_stream
+
+if TYPE_CHECKING:
+    from rillet.streams._readable import Readable
+
+__all__ = [
+    "drop",
+    "every",
+    "filter_",
+    "find",
+    "flat_map",
+    "for_each",
+    "map_",
+    "reduce",
+    "some",
+    "take",
+    "to_array",
+]
+
+_EMPTY: Any = object()
+_EOF: Any = object()
+
+
+def _check_fn(fn: Any, name: str = "fn") -> None:
+    if not callable(fn):
+        raise invalid_arg_type(name, "of type function", fn)
+
+
+def _check_signal(signal: Any) -> None:
+    if signal is not None and not isinstance(signal, AbortSignal):
+        raise invalid_arg_type("options.signal", "an instance of AbortSignal", signal)
+
+
+def _integer(value: Any, name: str, minimum: int) -> int:
+    try:
+        number = math.floor(value)
+    except (TypeError, ValueError, OverflowError):
+        raise out_of_range(name, f">= {minimum} && <= 9007199254740991", value) from None
+    if number < minimum:
+        raise out_of_range(name, f">= {minimum} && <= 9007199254740991", value)
+    return int(number)
+
+
+def _abort_error(signal: AbortSignal | None) -> AbortError:
+    reason = signal.reason if signal is not None else None
+    return AbortError(cause=reason if isinstance(reason, BaseException) else None)
+
+
+def _from(generator: AsyncIterator[Any]) -> Readable:
+    from rillet.streams._readable import Readable
+
+    return Readable.from_(generator)
+
+
+def _start(coro: Coroutine[Any, Any, Any]) -> asyncio.Future[Any]:
+    return asyncio.ensure_future(coro)
+
+
+async def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+def _settled(fn: Callable[[Any], Any], value: Any) -> asyncio.Future[Any]:
+    """``fn(value)`` as a Future: a task for a coroutine, else already done."""
+    loop = asyncio.get_running_loop()
+    try:
+        result = fn(value)
+    except Exception as exc:
+        failed: asyncio.Future[Any] = loop.create_future()
+        failed.set_exception(exc)
+        return failed
+    if inspect.isawaitable(result):
+        return asyncio.ensure_future(result)
+    done: asyncio.Future[Any] = loop.create_future()
+    done.set_result(result)
+    return done
+
+
+def map_(
+    stream: Any,
+    fn: Callable[[Any], Any],
+    concurrency: Any = 1,
+    high_water_mark: Any = None,
+    signal: AbortSignal | None = None,
+) -> Readable:
+    """``readable.map``: see the module docstring."""
+    _check_fn(fn)
+    _check_signal(signal)
+    concurrency = _integer(concurrency, "options.concurrency", 1)
+    hwm = concurrency - 1 if high_water_mark is None else high_water_mark
+    hwm = _integer(hwm, "options.high_water_mark", 0)
+    return _from(_map(stream, fn, concurrency, hwm + concurrency, signal))
+
+
+async def _map(
+    stream: Any, fn: Callable[[Any], Any], concurrency: int, limit: int, signal: AbortSignal | None
+) -> AsyncIterator[Any]:
+    loop = asyncio.get_running_loop()
+    queue: deque[asyncio.Future[Any]] = deque()
+    done = False
+    running = 0
+    next_waiter: asyncio.Future[None] | None = None
+    resume_waiter: asyncio.Future[None] | None = None
+
+    def wake_next() -> None:
+        nonlocal next_waiter
+        if next_waiter is not None and not next_waiter.done():
+            next_waiter.set_result(None)
+        next_waiter = None
+
+    def maybe_resume() -> None:
+        nonlocal resume_waiter
+        if resume_waiter is not None and not done and running < concurrency and len(queue) < limit:
+            if not resume_waiter.done():
+                resume_waiter.set_result(None)
+            resume_waiter = None
+
+    def after_item(finished: asyncio.Future[Any]) -> None:
+        nonlocal running, done
+        running -= 1
+        if finished.cancelled() or finished.exception() is not None:
+            done = True
+        maybe_resume()
+
+    def enqueue(future: asyncio.Future[Any]) -> None:
+        nonlocal running
+        running += 1
+        future.add_done_callback(after_item)
+        queue.append(future)
+        wake_next()
+
+    def on_abort(_event: object = None) -> None:
+        failed: asyncio.Future[Any] = loop.create_future()
+        failed.set_exception(_abort_error(signal))
+        queue.appendleft(failed)
+        wake_next()
+
+    async def pump() -> None:
+        nonlocal done, resume_waiter
+        try:
+            async for value in stream:
+                if done:
+                    return
+                if signal is not None and signal.aborted:
+                    raise _abort_error(signal)
+                enqueue(_settled(fn, value))
+                if not done and (len(queue) >= limit or running >= concurrency):
+                    resume_waiter = loop.create_future()
+                    await resume_waiter
+            eof: asyncio.Future[Any] = loop.create_future()
+            eof.set_result(_EOF)
+            queue.append(eof)
+        except Exception as exc:
+            failed: asyncio.Future[Any] = loop.create_future()
+            failed.set_exception(exc)
+            enqueue(failed)
+        finally:
+            done = True
+            wake_next()
+
+    if signal is not None:
+        if signal.aborted:
+            raise _abort_error(signal)
+        signal.add_event_listener("abort", on_abort, once=True)
+    pumping = asyncio.ensure_future(pump())
+    try:
+        while True:
+            while queue:
+                value = await queue[0]
+                if value is _EOF:
+                    return
+                if signal is not None and signal.aborted:
+                    raise _abort_error(signal)
+                if value is not _EMPTY:
+                    yield value
+                queue.popleft()
+                maybe_resume()
+            next_waiter = loop.create_future()
+            await next_waiter
+    finally:
+        done = True
+        if signal is not None:
+            signal.remove_event_listener("abort", on_abort)
+        if resume_waiter is not None and not resume_waiter.done():
+            resume_waiter.set_result(None)
+        for pending in queue:
+            pending.cancel()
+        if not pumping.done():
+            pumping.cancel()
+
+
+def filter_(
+    stream: Any,
+    fn: Callable[[Any], Any],
+    concurrency: Any = 1,
+    high_water_mark: Any = None,
+    signal: AbortSignal | None = None,
+) -> Readable:
+    """``readable.filter``: the items for which ``fn`` is truthy."""
+    _check_fn(fn)
+
+    async def keep(value: Any) -> Any:
+        return value if await _call(fn, value) else _EMPTY
+
+    return map_(stream, keep, concurrency, high_water_mark, signal)
+
+
+def flat_map(
+    stream: Any,
+    fn: Callable[[Any], Any],
+    concurrency: Any = 1,
+    high_water_mark: Any = None,
+    signal: AbortSignal | None = None,
+) -> Readable:
+    """``readable.flat_map``: the items of what ``fn`` returns, flattened."""
+    values = map_(stream, fn, concurrency, high_water_mark, signal)
+
+    async def flatten() -> AsyncIterator[Any]:
+        async for value in values:
+            if is_iterable(value, True) or is_readable_node_stream(value):
+                async for item in value:
+                    yield item
+            elif is_iterable(value):
+                for item in value:
+                    yield item
+            else:
+                yield value
+
+    return _from(flatten())
+
+
+def _count(limit: Any) -> float:
+    try:
+        number = float(limit)
+    except (TypeError, ValueError):
+        number = math.nan
+    if math.isnan(number):
+        number = 0.0
+    if number < 0:
+        raise out_of_range("number", ">= 0", limit)
+    return number if math.isinf(number) else float(math.trunc(number))
+
+
+def drop(stream: Any, limit: Any, signal: AbortSignal | None = None) -> Readable:
+    """``readable.drop``: all but the first ``limit`` items."""
+    _check_signal(signal)
+    remaining = _count(limit)
+
+    async def dropping() -> AsyncIterator[Any]:
+        nonlocal remaining
+        if signal is not None and signal.aborted:
+            raise _abort_error(signal)
+        async for value in stream:
+            if signal is not None and signal.aborted:
+                raise _abort_error(signal)
+            if remaining <= 0:
+                yield value
+            remaining -= 1
+
+    return _from(dropping())
+
+
+def take(stream: Any, limit: Any, signal: AbortSignal | None = None) -> Readable:
+    """``readable.take``: the first ``limit`` items, then stop pulling."""
+    _check_signal(signal)
+    remaining = _count(limit)
+
+    async def taking() -> AsyncIterator[Any]:
+        nonlocal remaining
+        if signal is not None and signal.aborted:
+            raise _abort_error(signal)
+        if remaining <= 0:
+            return
+        async for value in stream:
+            if signal is not None and signal.aborted:
+                raise _abort_error(signal)
+            yield value
+            remaining -= 1
+            if remaining <= 0:
+                return
+
+    return _from(taking())
+
+
+def for_each(
+    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
+) -> Awaitable[None]:
+    """``readable.for_each``: call ``fn`` for every item."""
+
+    async def run() -> None:
+        _check_fn(fn)
+
+        async def call(value: Any) -> Any:
+            await _call(fn, value)
+            return _EMPTY
+
+        async for _ in map_(stream, call, concurrency, None, signal):
+            pass
+
+    return _start(run())
+
+
+def to_array(stream: Any, signal: AbortSignal | None = None) -> Awaitable[list[Any]]:
+    """``readable.to_array``: every item, in order."""
+
+    async def run() -> list[Any]:
+        _check_signal(signal)
+        result = []
+        async for value in stream:
+            if signal is not None and signal.aborted:
+                raise _abort_error(signal)
+            result.append(value)
+        return result
+
+    return _start(run())
+
+
+async def _first_match(
+    stream: Any, fn: Callable[[Any], Any], concurrency: Any, signal: AbortSignal | None
+) -> tuple[bool, Any]:
+    _check_fn(fn)
+    async for value in filter_(stream, fn, concurrency, None, signal):
+        return True, value
+    return False, None
+
+
+def some(
+    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
+) -> Awaitable[bool]:
+    """``readable.some``: True at the first item for which ``fn`` is truthy."""
+
+    async def run() -> bool:
+        found, _ = await _first_match(stream, fn, concurrency, signal)
+        return found
+
+    return _start(run())
+
+
+def every(
+    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
+) -> Awaitable[bool]:
+    """``readable.every``: False at the first item for which ``fn`` is falsy."""
+
+    async def run() -> bool:
+        _check_fn(fn)
+
+        async def fails(value: Any) -> bool:
+            return not await _call(fn, value)
+
+        found, _ = await _first_match(stream, fails, concurrency, signal)
+        return not found
+
+    return _start(run())
+
+
+def find(
+    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
+) -> Awaitable[Any]:
+    """``readable.find``: the first item for which ``fn`` is truthy, else None."""
+
+    async def run() -> Any:
+        _, value = await _first_match(stream, fn, concurrency, signal)
+        return value
+
+    return _start(run())
+
+
+def reduce(
+    stream: Any,
+    fn: Callable[[Any, Any], Any],
+    initial: tuple[Any, ...],
+    signal: AbortSignal | None = None,
+) -> Awaitable[Any]:
+    """``readable.reduce``: fold with ``fn(accumulator, item)``."""
+
+    async def run() -> Any:
+        _check_fn(fn, "reducer")
+        _check_signal(signal)
+        has_value = len(initial) > 0
+        accumulator = initial[0] if has_value else None
+        if signal is not None and signal.aborted:
+            error = _abort_error(signal)
+            stream.once("error", lambda *_: None)
+            stream.destroy(error)
+            raise error
+        got_item = False
+        async for value in stream:
+            got_item = True
+            if signal is not None and signal.aborted:
+                raise _abort_error(signal)
+            if not has_value:
+                accumulator = value
+                has_value = True
+            else:
+                accumulator = await _call(fn, accumulator, value)
+        if not got_item and not has_value:
+            empty = new_error("ERR_MISSING_ARGS", '"reducer"')
+            empty.message = "Reduce of an empty stream requires an initial value"
+            empty.args = (empty.message,)
+            raise empty
+        return accumulator
+
+    return _start(run())

@@ -1,0 +1,432 @@
+"""``pipeline()``: connect stages, propagate errors and clean up (rules R-PL-1..7).
+
+Stages: the first may be a stream, an iterable, an async iterable, or a function
+returning one; a middle one a Duplex or an async generator function
+``async def f(source)``; the last a Writable, or an async function whose return value
+becomes the result (an async generator function there is drained). A function stage
+whose signature has a ``signal`` parameter receives the pipeline's AbortSignal, which
+aborts when the pipeline fails.
+
+On the first error every unfinished stream is destroyed with it; the result is
+reported once, after every destroyed stream has emitted ``'close'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from rillet._core import AbortController, AbortSignal, Event, next_tick
+from rillet.errors import AbortError, RilletError, invalid_arg_type, new_error
+from rillet.streams._destroy import destroyer
+from rillet.streams._end_of_stream import eos
+from rillet.streams._utils import (
+    is_destroyed,
+    is_iterable,
+    is_node_stream,
+    is_readable_finished,
+    is_readable_node_stream,
+    is_web_stream,
+)
+
+__all__ = ["call_stage", "pipeline", "run_pipeline"]
+
+Callback = Callable[..., Any]
+_accepts_signal_cache: dict[Any, bool] = {}
+
+
+def _accepts_signal(fn: Callable[..., Any]) -> bool:
+    key = getattr(fn, "__code__", fn)
+    found = _accepts_signal_cache.get(key)
+    if found is None:
+        try:
+            params = inspect.signature(fn).parameters.values()
+        except (TypeError, ValueError):
+            found = False
+        else:
+            found = any(
+                p.name == "signal" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params
+            )
+        _accepts_signal_cache[key] = found
+    return found
+
+
+def call_stage(fn: Callable[..., Any], args: tuple[Any, ...], signal: AbortSignal) -> Any:
+    """Call a function stage, passing ``signal=`` when it takes one."""
+    if _accepts_signal(fn):
+        return fn(*args, signal=signal)
+    return fn(*args)
+
+
+def _is_premature_close(err: BaseException | None) -> bool:
+    return isinstance(err, RilletError) and err.code == "ERR_STREAM_PREMATURE_CLOSE"
+
+
+async def _readable_items(stream: Any) -> AsyncIterator[Any]:
+    async for chunk in stream:
+        yield chunk
+
+
+def _as_async_iterable(value: Any) -> Any:
+    if is_iterable(value):
+        return value if hasattr(value, "__aiter__") else _sync_items(value)
+    if is_readable_node_stream(value):
+        return _readable_items(value)
+    raise invalid_arg_type("val", "a Readable, Iterable or AsyncIterable", value)
+
+
+async def _sync_items(iterable: Any) -> AsyncIterator[Any]:
+    for item in iterable:
+        if inspect.isawaitable(item):
+            item = await item
+        yield item
+
+
+class _Pipeline:
+    """One pipeline run: the destroy functions, the pending count and the outcome."""
+
+    def __init__(
+        self,
+        stages: list[Any],
+        on_done: Callable[[BaseException | None, Any], None],
+        outer_signal: AbortSignal | None,
+        end: bool,
+    ) -> None:
+        self.on_done = on_done
+        self.controller = AbortController()
+        self.outer_signal = outer_signal
+        self.error: BaseException | None = None
+        self.value: Any = None
+        self.destroys: list[Callable[[BaseException | None], None]] = []
+        self.finish_count = 0
+        self.streams: list[Any] = []
+        self.completed = False
+        self.tasks: set[asyncio.Task[Any]] = set()
+        if outer_signal is not None:
+            outer_signal.add_event_listener("abort", self.abort)
+        try:
+            self.build(stages, end)
+        except Exception as exc:
+            self.finish_impl(exc, True)
+            return
+        if self.controller.signal.aborted or (outer_signal is not None and outer_signal.aborted):
+            next_tick(self.abort)
+
+    def abort(self, _event: Event | None = None) -> None:
+        reason = self.outer_signal.reason if self.outer_signal is not None else None
+        self.finish_impl(
+            AbortError(cause=reason if isinstance(reason, BaseException) else None), False
+        )
+
+    def finish(self, err: BaseException | None = None) -> None:
+        self.finish_count -= 1
+        self.finish_impl(err, self.finish_count == 0)
+
+    def finish_impl(self, err: BaseException | None, final: bool) -> None:
+        if err is not None and (self.error is None or _is_premature_close(self.error)):
+            self.error = err
+        if self.error is None and not final:
+            return
+        while self.destroys:
+            self.destroys.pop(0)(self.error)
+        if self.outer_signal is not None:
+            self.outer_signal.remove_event_listener("abort", self.abort)
+        self.controller.abort()
+        if final and not self.completed:
+            self.completed = True
+            self.report_after_close()
+
+    def report_after_close(self) -> None:
+        """Report the outcome once every destroyed stream has emitted ``'close'``."""
+        waiting = [s for s in self.streams if _close_pending(s)]
+        remaining = len(waiting)
+        if remaining == 0:
+            next_tick(self.on_done, self.error, self.value)
+            return
+
+        def on_close(*_: Any) -> None:
+            nonlocal remaining
+            remaining -= 1
+            if remaining == 0:
+                next_tick(self.on_done, self.error, self.value)
+
+        for stream in waiting:
+            stream.once("close", on_close)
+
+    def start(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # -- building ----------------------------------------------------------------
+
+    def build(self, stages: list[Any], end_option: bool) -> None:
+        from rillet.streams._duplexify import duplexify
+        from rillet.streams._transform import PassThrough
+
+        signal = self.controller.signal
+        ret: Any = None
+        count = len(stages)
+        for i, stage in enumerate(stages):
+            reading = i < count - 1
+            writing = i > 0
+            end = reading or end_option
+            if is_web_stream(stage):
+                stage = duplexify(stage, "stage")
+            if is_node_stream(stage):
+                if writing and is_destroyed(stage):
+                    raise new_error("ERR_STREAM_UNABLE_TO_PIPE")
+                self.streams.append(stage)
+                if end:
+                    self.destroys.append(_destroyer(stage, reading, writing))
+                stage.on("error", self.on_late_error)
+            if i == 0:
+                if callable(stage) and not is_node_stream(stage):
+                    ret = call_stage(stage, (), signal)
+                    if not is_iterable(ret):
+                        raise new_error(
+                            "ERR_INVALID_RETURN_VALUE",
+                            "Iterable, AsyncIterable or Stream",
+                            "source",
+                            type(ret).__name__,
+                        )
+                elif is_iterable(stage) or is_readable_node_stream(stage):
+                    ret = stage
+                else:
+                    ret = duplexify(stage, "source")
+                    self.streams.append(ret)
+            elif callable(stage) and not is_node_stream(stage):
+                ret = call_stage(stage, (_as_async_iterable(ret),), signal)
+                if reading:
+                    if not is_iterable(ret, True):
+                        raise new_error(
+                            "ERR_INVALID_RETURN_VALUE",
+                            "AsyncIterable",
+                            f"transform[{i - 1}]",
+                            type(ret).__name__,
+                        )
+                else:
+                    ret = self.destination_proxy(ret, end, PassThrough)
+            elif is_node_stream(stage):
+                if is_readable_node_stream(ret):
+                    self.finish_count += 2
+                    _pipe(ret, stage, self.finish, end)
+                elif is_iterable(ret):
+                    self.finish_count += 1
+                    self.start(_pump(_as_async_iterable(ret), stage, self.finish, end))
+                else:
+                    raise invalid_arg_type("val", "a Readable, Iterable or AsyncIterable", ret)
+                ret = stage
+            else:
+                ret = duplexify(stage, "stage")
+
+    def destination_proxy(self, ret: Any, end: bool, passthrough: type[Any]) -> Any:
+        """The PassThrough that stands for a function destination's outcome."""
+        proxy = passthrough(object_mode=True)
+        if inspect.isawaitable(ret):
+            self.finish_count += 1
+
+            async def settle() -> None:
+                try:
+                    value = await ret
+                except Exception as exc:
+                    proxy.destroy(exc)
+                    next_tick(self.finish, exc)
+                    return
+                self.value = value
+                if value is not None:
+                    proxy.write(value)
+                if end:
+                    proxy.end()
+                next_tick(self.finish)
+
+            self.start(settle())
+        elif is_iterable(ret, True):
+            self.finish_count += 1
+            self.start(_pump(ret, proxy, self.finish, end))
+        else:
+            raise new_error(
+                "ERR_INVALID_RETURN_VALUE",
+                "AsyncIterable or awaitable",
+                "destination",
+                type(ret).__name__,
+            )
+        proxy.resume()
+        self.streams.append(proxy)
+        self.destroys.append(_destroyer(proxy, False, True))
+        return proxy
+
+    def on_late_error(self, err: BaseException) -> None:
+        # Errors after pipe/pump completed still fail the pipeline.
+        if err is not None and not isinstance(err, AbortError) and not _is_premature_close(err):
+            self.finish(err)
+
+
+def _close_pending(stream: Any) -> bool:
+    state = getattr(stream, "_writable_state", None) or getattr(stream, "_readable_state", None)
+    return bool(
+        state is not None and state.destroyed and state.emit_close and not state.close_emitted
+    )
+
+
+def _destroyer(stream: Any, reading: bool, writing: bool) -> Callable[[BaseException | None], None]:
+    finished = False
+
+    def on_close(*_: Any) -> None:
+        nonlocal finished
+        finished = True
+
+    def on_eos(err: BaseException | None = None) -> None:
+        nonlocal finished
+        finished = err is None
+
+    stream.on("close", on_close)
+    eos(stream, on_eos, readable=reading, writable=writing)
+
+    def destroy(err: BaseException | None) -> None:
+        nonlocal finished
+        if finished:
+            return
+        finished = True
+        destroyer(stream, err or new_error("ERR_STREAM_DESTROYED", "pipe"))
+
+    return destroy
+
+
+def _pipe(src: Any, dst: Any, finish: Callback, end: bool) -> None:
+    ended = False
+
+    def on_dst_close(*_: Any) -> None:
+        if not ended:
+            finish(new_error("ERR_STREAM_PREMATURE_CLOSE"))
+
+    dst.on("close", on_dst_close)
+    src.pipe(dst, end=False)
+    if end:
+
+        def end_dst(*_: Any) -> None:
+            nonlocal ended
+            ended = True
+            dst.end()
+
+        if is_readable_finished(src):
+            next_tick(end_dst)
+        else:
+            src.once("end", end_dst)
+
+        def on_src_done(err: BaseException | None = None) -> None:
+            r = getattr(src, "_readable_state", None)
+            if (
+                _is_premature_close(err)
+                and r is not None
+                and r.ended
+                and r.errored is None
+                and not r.error_emitted
+            ):
+                src.once("end", lambda *_: finish())
+                src.once("error", finish)
+            else:
+                finish(err)
+
+        eos(src, on_src_done, readable=True, writable=False)
+    else:
+        finish()
+    eos(dst, finish, readable=False, writable=True)
+
+
+async def _pump(iterable: Any, writable: Any, finish: Callback, end: bool) -> None:
+    error: BaseException | None = None
+    waiter: asyncio.Future[None] | None = None
+
+    def resume(err: BaseException | None = None) -> None:
+        nonlocal error, waiter
+        if err is not None:
+            error = err
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        waiter = None
+
+    async def wait() -> None:
+        nonlocal waiter
+        if error is not None:
+            raise error
+        waiter = asyncio.get_running_loop().create_future()
+        await waiter
+        if error is not None:
+            raise error
+
+    writable.on("drain", resume)
+    cleanup = eos(writable, resume, readable=False)
+    try:
+        if writable.writable_need_drain:
+            await wait()
+        async for chunk in iterable:
+            if not writable.write(chunk):
+                await wait()
+        if end:
+            writable.end()
+            await wait()
+        finish()
+    except Exception as exc:
+        finish(exc if error is None or error is exc else error)
+    finally:
+        cleanup()
+        writable.remove_listener("drain", resume)
+
+
+def run_pipeline(
+    stages: list[Any],
+    on_done: Callable[[BaseException | None, Any], None],
+    *,
+    signal: AbortSignal | None = None,
+    end: bool = True,
+) -> None:
+    """Start a pipeline of ``stages``; ``on_done(error, value)`` is called once."""
+    _Pipeline(stages, on_done, signal, end)
+
+
+def pipeline(
+    *stages: Any,
+    signal: AbortSignal | None = None,
+    end: bool = True,
+    callback: Callable[[BaseException | None, Any], Any] | None = None,
+) -> asyncio.Future[Any]:
+    """Connect ``stages`` and start at once; see the module docstring.
+
+    Returns a Future of the destination's value (or None), failing with the first
+    error. Cancelling it aborts the pipeline: every stream is destroyed with an
+    ``AbortError``. ``callback``, if given, is also called once with
+    ``(error, value)``. Fewer than two stages raise ``ERR_MISSING_ARGS``.
+    """
+    if len(stages) == 1 and isinstance(stages[0], list | tuple):
+        stages = tuple(stages[0])
+    if len(stages) < 2:
+        raise new_error("ERR_MISSING_ARGS", '"streams"')
+    if callback is not None and not callable(callback):
+        raise invalid_arg_type("callback", "of type function", callback)
+    if signal is not None and not isinstance(signal, AbortSignal):
+        raise invalid_arg_type("options.signal", "an instance of AbortSignal", signal)
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def on_done(error: BaseException | None, value: Any) -> None:
+        if callback is not None:
+            callback(error, value)
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+    run = _Pipeline(list(stages), on_done, signal, end)
+
+    def on_future_done(done: asyncio.Future[Any]) -> None:
+        if done.cancelled():
+            run.finish_impl(AbortError(), False)
+        elif callback is not None:
+            done.exception()
+
+    future.add_done_callback(on_future_done)
+    return future
