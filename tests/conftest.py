@@ -39,11 +39,13 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     function = pyfuncitem.obj
     if not inspect.iscoroutinefunction(function):
         return None
-    kind = pyfuncitem.funcargs["loop_kind"]
+    kind = pyfuncitem.callspec.params["loop_kind"]
     own_errors = "loop_errors" in pyfuncitem.funcargs
     errors: list[dict[str, Any]] = pyfuncitem.funcargs["loop_errors"] if own_errors else []
     names = inspect.signature(function).parameters
-    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+    kwargs = {name: pyfuncitem.funcargs[name] for name in names if name in pyfuncitem.funcargs}
+    if "loop_kind" in names:
+        kwargs["loop_kind"] = kind
 
     def handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         errors.append(context)
