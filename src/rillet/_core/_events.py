@@ -66,6 +66,12 @@ class EventEmitter:
     """Node's ``EventEmitter`` with PEP 8 names (``on``, ``once``, ``emit``, ``off``...)."""
 
     default_max_listeners = 10
+    # False when a subclass overrides emit(): streams then never call listeners directly.
+    _plain_emit = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_emit = cls.emit is EventEmitter.emit
 
     def __init__(self) -> None:
         self._events: dict[str, tuple[Listener, ...]] = {}

@@ -756,13 +756,18 @@ def _readable_add_chunk(
 
 
 def _add_chunk(stream: Readable, state: ReadableState, chunk: Any, add_to_front: bool) -> None:
-    if state.flowing and state.length == 0 and not state.sync and "data" in stream._events:
+    listeners = stream._events.get("data")
+    if state.flowing and state.length == 0 and not state.sync and listeners is not None:
         if state.multi_await_drain:
             state.await_drain_writers.clear()
         else:
             state.await_drain_writers = None
         state.data_emitted = True
-        stream.emit("data", chunk)
+        if stream._plain_emit and "emit" not in stream.__dict__:
+            for listener in listeners:
+                listener(chunk)
+        else:
+            stream.emit("data", chunk)
     else:
         state.length += 1 if state.object_mode else len(chunk)
         if add_to_front:

@@ -101,12 +101,13 @@ def _after_transform(
         return
     if data is not None:
         stream.push(data)
+    _continue(stream, stream._length_before, callback)
+
+
+def _continue(stream: Transform, length_before: int, callback: Callback) -> None:
+    """Finish a write, or hold its callback while the readable side is full."""
     r = stream._readable_state
-    if (
-        stream._writable_state.ended
-        or stream._length_before == r.length
-        or r.length < r.high_water_mark
-    ):
+    if stream._writable_state.ended or length_before == r.length or r.length < r.high_water_mark:
         callback()
     else:
         stream._held_callback = callback
@@ -139,5 +140,17 @@ def _run_flush(stream: Transform, callback: Callback | None, *_: Any) -> None:
 class PassThrough(Transform):
     """A Transform that passes every chunk through unchanged."""
 
+    def __init__(self, **options: Unpack[TransformOptions]) -> None:
+        super().__init__(**options)
+        if type(self)._transform is not PassThrough._transform or "transform" in options:
+            # A subclass or keyword transform: go through Transform's _write.
+            setattr(self, "_write", partial(Transform._write, self))  # noqa: B010
+
     def _transform(self, chunk: Any, encoding: str, callback: Callback) -> None:
         callback(None, chunk)
+
+    def _write(self, chunk: Any, encoding: str, callback: Callback) -> None:
+        # The same as Transform._write with the identity transform, minus two calls.
+        length_before = self._readable_state.length
+        self.push(chunk)
+        _continue(self, length_before, callback)

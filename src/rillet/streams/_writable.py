@@ -202,18 +202,35 @@ class Writable(Stream):
         ``end()`` or ``destroy()`` calls ``callback`` with the error instead.
         """
         state = self._writable_state
-        if (
-            type(chunk) is bytes
-            and encoding is None
-            and callback is None
-            and not state.object_mode
-            and not state.ending
-            and not state.destroyed
-        ):
-            state.pending_cb += 1
-            return _write_or_buffer(self, state, chunk, "buffer", _nop)
-        result = _write(self, chunk, encoding, callback)
-        return result is True
+        if type(chunk) is bytes and encoding is None and callback is None and not state.object_mode:
+            enc = "buffer"
+            cb: Callback = _nop
+            length = len(chunk)
+        else:
+            chunk, enc, cb = _normalize(state, chunk, encoding, callback)
+            length = 1 if state.object_mode else len(chunk)
+        if state.ending or state.destroyed:
+            _refuse(self, state, cb)
+            return False
+        state.pending_cb += 1
+        state.length += length
+        ret = state.length < state.high_water_mark or state.length == 0
+        if not ret:
+            state.need_drain = True
+        if state.writing or state.corked or state.errored is not None or not state.constructed:
+            state.buffered.append(_BufferedWrite(chunk, enc, cb))
+            if enc != "buffer":
+                state.all_buffers = False
+            if cb is not _nop:
+                state.all_noop = False
+        else:
+            state.writelen = length
+            state.writecb = cb
+            state.writing = True
+            state.sync = True
+            self._write(chunk, enc, state.onwrite)
+            state.sync = False
+        return ret and state.errored is None and not state.destroyed
 
     def end(
         self,
@@ -232,9 +249,11 @@ class Writable(Stream):
             callback, encoding = encoding, None
         err: BaseException | None = None
         if chunk is not None:
-            ret = _write(self, chunk, encoding, None)
-            if isinstance(ret, BaseException):
-                err = ret
+            if state.ending or state.destroyed:
+                _normalize(state, chunk, encoding, None)
+                err = _refuse(self, state, _nop)
+            else:
+                Writable.write(self, chunk, encoding)
         if state.corked:
             state.corked = 1
             self.uncork()
@@ -432,10 +451,10 @@ def after_writable_constructed(stream: Any) -> None:
 # -- the state machine, as module functions (Node's helpers in writable.js) --------
 
 
-def _write(
-    stream: Writable, chunk: Any, encoding: str | Callback | None, callback: Callback | None
-) -> bool | BaseException:
-    state = stream._writable_state
+def _normalize(
+    state: WritableState, chunk: Any, encoding: str | Callback | None, callback: Callback | None
+) -> tuple[Any, str, Callback]:
+    """Validate a write's arguments (raising as Node throws) and convert the chunk."""
     if callable(encoding):
         callback = encoding
         encoding = state.default_encoding
@@ -460,41 +479,18 @@ def _write(
             encoding = "buffer"
         else:
             raise invalid_arg_type("chunk", "of type str or bytes-like", chunk)
-    err: BaseException | None = None
+    return chunk, encoding, callback
+
+
+def _refuse(stream: Writable, state: WritableState, callback: Callback) -> BaseException:
+    """A write after ``end()`` or ``destroy()``: the callback, then ``'error'``, get it."""
     if state.ending:
         err = new_error("ERR_STREAM_WRITE_AFTER_END")
-    elif state.destroyed:
-        err = new_error("ERR_STREAM_DESTROYED", "write")
-    if err is not None:
-        next_tick(callback, err)
-        _destroy.error_or_destroy(stream, err, True)
-        return err
-    state.pending_cb += 1
-    return _write_or_buffer(stream, state, chunk, encoding, callback)
-
-
-def _write_or_buffer(
-    stream: Writable, state: WritableState, chunk: Any, encoding: str, callback: Callback
-) -> bool:
-    length = 1 if state.object_mode else len(chunk)
-    state.length += length
-    ret = state.length < state.high_water_mark or state.length == 0
-    if not ret:
-        state.need_drain = True
-    if state.writing or state.corked or state.errored is not None or not state.constructed:
-        state.buffered.append(_BufferedWrite(chunk, encoding, callback))
-        if encoding != "buffer":
-            state.all_buffers = False
-        if callback is not _nop:
-            state.all_noop = False
     else:
-        state.writelen = length
-        state.writecb = callback
-        state.writing = True
-        state.sync = True
-        stream._write(chunk, encoding, state.onwrite)
-        state.sync = False
-    return ret and state.errored is None and not state.destroyed
+        err = new_error("ERR_STREAM_DESTROYED", "write")
+    next_tick(callback, err)
+    _destroy.error_or_destroy(stream, err, True)
+    return err
 
 
 def _onwrite(stream: Writable, error: BaseException | None = None) -> None:
@@ -550,10 +546,13 @@ def _after_write(stream: Writable, state: WritableState, count: int, cb: Callbac
     if not state.ending and not state.destroyed and state.length == 0 and state.need_drain:
         state.need_drain = False
         stream.emit("drain")
-    while count > 0:
-        count -= 1
-        state.pending_cb -= 1
-        cb(None)
+    if cb is _nop:
+        state.pending_cb -= count
+    else:
+        while count > 0:
+            count -= 1
+            state.pending_cb -= 1
+            cb(None)
     if state.destroyed:
         _error_buffer(state)
     _finish_maybe(stream, state)
