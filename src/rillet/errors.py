@@ -116,9 +116,11 @@ class AbortTimeoutError(RilletError, TimeoutError):
 
 
 class ZlibError(NodeError):
-    """A compression or decompression failure (``Z_DATA_ERROR``, ``Z_BUF_ERROR``...)."""
+    """A compression or decompression failure (``Z_DATA_ERROR``, ``Z_BUF_ERROR``...),
+    with the engine's ``errno`` (zlib's -3 for ``Z_DATA_ERROR``, -5 for ``Z_BUF_ERROR``)."""
 
     code = "Z_DATA_ERROR"
+    errno: int = -3
 
 
 class NodeSystemError(RilletError, OSError):
@@ -273,6 +275,8 @@ CODES: dict[str, tuple[type[RilletError], str]] = {
     ),
     "ERR_SOCKET_CONNECTION_TIMEOUT": (NodeError, "Socket connection timeout"),
     "ERR_ZLIB_INITIALIZATION_FAILED": (NodeError, "Initialization failed"),
+    "ERR_BROTLI_INVALID_PARAM": (NodeRangeError, "{0} is not a valid Brotli parameter"),
+    "ERR_ZSTD_INVALID_PARAM": (NodeRangeError, "{0} is not a valid zstd parameter"),
     "ERR_CHILD_PROCESS_STDIO_MAXBUFFER": (NodeRangeError, "{0} maxBuffer length exceeded"),
     "ECONNRESET": (NodeError, "{0}"),
     "Z_DATA_ERROR": (ZlibError, "{0}"),
