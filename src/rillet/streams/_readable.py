@@ -12,6 +12,8 @@ Task or closure is made per chunk.
 
 from __future__ import annotations
 
+import math
+import re
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
 __all__ = ["Readable", "ReadableOptions", "ReadableState"]
 
 _MAX_HWM = 0x40000000
+# read()'s "no size", Node's NaN: it compares False with every number. Typed Any so
+# that sizes stay ints for the type checker; only ``is _NAN`` tells it apart.
+_NAN: Any = math.nan
+_LEADING_INT = re.compile(r"\s*[+-]?\d+")
 _READABLE_HOOKS = ("read", "destroy", "construct")
 
 
@@ -205,22 +211,21 @@ class Readable(Stream):
         rest at the end), ``read(0)`` only triggers a ``_read``. Object mode: one item.
         """
         state = self._readable_state
+        # Node's n is a JS number: "no size" is NaN, which compares False with every
+        # number, so the checks below read as Node's do.
+        n_orig: int
         if size is None:
-            n = -1
-        elif isinstance(size, int):
-            n = size
+            n_orig = _NAN
+        elif type(size) is int:
+            n_orig = size
         else:
-            try:
-                n = int(float(size))
-            except (TypeError, ValueError):
-                n = -1
-        n_orig = n
-        if n > state.high_water_mark:
-            state.high_water_mark = _compute_new_high_water_mark(n)
-        if n != 0:
+            n_orig = _parse_size(size)
+        if n_orig > state.high_water_mark:
+            state.high_water_mark = _compute_new_high_water_mark(n_orig)
+        if n_orig != 0:
             state.emitted_readable = False
         if (
-            n == 0
+            n_orig == 0
             and state.need_readable
             and (
                 (
@@ -236,7 +241,7 @@ class Readable(Stream):
             else:
                 _emit_readable(self)
             return None
-        n = _how_much_to_read(n, state)
+        n = _how_much_to_read(n_orig, state)
         if n == 0 and state.ended:
             if state.length == 0:
                 _end_readable(self)
@@ -266,7 +271,8 @@ class Readable(Stream):
                 n = _how_much_to_read(n_orig, state)
         ret = _from_list(n, state) if n > 0 else None
         if ret is None:
-            state.need_readable = state.length <= state.high_water_mark
+            if state.length <= state.high_water_mark:
+                state.need_readable = True
             n = 0
         else:
             state.length -= n
@@ -335,7 +341,10 @@ class Readable(Stream):
         Stream.on(self, event, listener)
         state = self._readable_state
         if event == "data":
-            state.readable_listening = "readable" in self._events
+            # Only ever set here: a removed 'readable' listener is accounted for on the
+            # next tick (_update_readable_listening), as in Node.
+            if "readable" in self._events:
+                state.readable_listening = True
             if state.flowing is not False:
                 self.resume()
         elif event == "readable" and not state.end_emitted and not state.readable_listening:
@@ -724,7 +733,8 @@ def _readable_add_chunk(
             err = invalid_arg_type("chunk", "of type str or bytes-like", chunk)
     if err is not None:
         _destroy.error_or_destroy(stream, err)
-    elif chunk is None:
+        return False
+    if chunk is None:
         state.reading = False
         _on_eof_chunk(stream, state)
     elif state.object_mode or len(chunk) > 0:
@@ -811,9 +821,10 @@ def _emit_readable_now(stream: Readable) -> None:
     if not state.destroyed and state.errored is None and (state.length or state.ended):
         stream.emit("readable")
         state.emitted_readable = False
-    state.need_readable = (
-        not state.flowing and not state.ended and state.length <= state.high_water_mark
-    )
+    # Another 'readable' is wanted when nothing else will consume the data; never
+    # cleared here (a read() in the listener may have asked for one).
+    if not state.flowing and not state.ended and state.length <= state.high_water_mark:
+        state.need_readable = True
     _flow(stream)
 
 
@@ -842,12 +853,18 @@ def _compute_new_high_water_mark(n: int) -> int:
     return 1 << (n - 1).bit_length()
 
 
+def _parse_size(size: object) -> int:
+    """Node's ``parseInt(size, 10)``: the leading integer of ``size``'s text, else NaN."""
+    found = _LEADING_INT.match(str(size))
+    return int(found.group()) if found else _NAN
+
+
 def _how_much_to_read(n: int, state: ReadableState) -> int:
-    if n == 0 or (state.length == 0 and state.ended):
+    if n <= 0 or (state.length == 0 and state.ended):
         return 0
     if state.object_mode:
         return 1
-    if n < 0:
+    if n is _NAN:
         if state.flowing and state.length:
             return len(state.buffer[0])
         return state.length

@@ -46,13 +46,15 @@ def high_water_mark_from(
 ) -> int:
     """The HWM in effect: ``high_water_mark``, else (for a Duplex side) ``side_key``,
     else the default. None means "use the default"; invalid values raise
-    ``ERR_INVALID_ARG_VALUE`` naming the option.
+    ``ERR_INVALID_ARG_VALUE`` naming the option (for a Duplex, the side's option).
     """
     value = options.get("high_water_mark")
     name = "options.high_water_mark"
-    if value is None and is_duplex and side_key is not None:
-        value = options.get(side_key)
+    if is_duplex and side_key is not None:
+        # As Node, a Duplex's error names the side's option, whichever was given.
         name = f"options.{side_key}"
+        if value is None:
+            value = options.get(side_key)
     if value is None:
         return get_default_high_water_mark(object_mode)
     return _validated(value, name)
