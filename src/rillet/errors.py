@@ -139,8 +139,10 @@ class NodeSystemError(RilletError, OSError):
     port: int | None
 
     def __init__(self, message: str, *, errno: int, code: str, syscall: str, **extra: Any):
-        OSError.__init__(self, errno, message)
+        # RilletError.__init__ reaches OSError.__init__ with the message alone, which
+        # clears errno: set errno and strerror after it.
         RilletError.__init__(self, message, code=code)
+        OSError.__init__(self, errno, message)
         self.syscall = syscall
         self.path = extra.pop("path", None)
         self.address = extra.pop("address", None)
