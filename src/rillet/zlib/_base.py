@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Container, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from rillet._core import next_tick
 from rillet.errors import (
@@ -36,7 +36,9 @@ from . import _constants as C
 
 __all__ = [
     "MAX_OUTPUT_LENGTH",
+    "Codec",
     "CodecOptions",
+    "Compressor",
     "Engine",
     "FlushFlags",
     "ZlibBase",
@@ -112,6 +114,43 @@ class Engine:
 
     def read(self, size: int) -> bytes:
         raise NotImplementedError
+
+
+class Codec(Protocol):
+    """A compressor object: ``compress(data)`` and ``flush(kind)``, as ``zlib``'s has."""
+
+    def compress(self, data: bytes | memoryview, /) -> bytes: ...
+
+    def flush(self, kind: int, /) -> bytes: ...
+
+
+class Compressor(Engine):
+    """Compression: each write goes to the codec in one call, then the flush its kind
+    asks for (none for kind 0); the codec's ``errors`` become ``convert(error)``."""
+
+    __slots__ = ("_codec", "_convert", "_errors")
+
+    def __init__(
+        self,
+        codec: Codec,
+        errors: type[Exception],
+        convert: Callable[[Exception], RilletError],
+    ) -> None:
+        super().__init__()
+        self._codec = codec
+        self._errors = errors
+        self._convert = convert
+
+    def read(self, size: int) -> bytes:
+        codec = self._codec
+        try:
+            out = codec.compress(self._data)
+            if self._flag:
+                out += codec.flush(self._flag)
+        except self._errors as error:
+            raise self._convert(error) from None
+        self._data = b""
+        return out
 
 
 class _FlushMarker(bytes):
@@ -195,7 +234,8 @@ def unexpected_end() -> ZlibError:
 
 
 class ZlibBase(Transform):
-    """The Transform behind every codec: ``flush()``, ``bytes_written``, ``close()``.
+    """The Transform behind every codec: ``flush()``, ``reset()``, ``close()``,
+    ``bytes_written``.
 
     Subclasses set ``_flags`` and implement ``_new_engine``. Options: ``chunk_size``
     (default 16384, at least 64: the largest piece pushed), ``flush`` and
@@ -228,8 +268,8 @@ class ZlibBase(Transform):
         self._engine = self._new_engine()
         self._output_length = 0
         self._pending: Callback | None = None
+        #: Input bytes handed to the engine so far (Node's ``bytesWritten``).
         self.bytes_written = 0
-        """Input bytes handed to the engine so far (Node's ``bytesWritten``)."""
         super().__init__(**stream_options)
 
     def _new_engine(self) -> Engine:

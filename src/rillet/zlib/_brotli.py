@@ -12,11 +12,12 @@ from typing import Any, Unpack
 
 import brotli  # type: ignore[import-untyped]
 
-from rillet.errors import new_error
+from rillet.errors import RilletError, new_error
 
 from . import _constants as C
 from ._base import (
     CodecOptions,
+    Compressor,
     Engine,
     FlushFlags,
     ZlibBase,
@@ -31,25 +32,30 @@ __all__ = ["Brotli", "BrotliCompress", "BrotliDecompress", "BrotliOptions"]
 _VALID_PARAMS = range(C.BROTLI_PARAM_NDIRECT + 1)
 
 
-class _BrotliCompressor(Engine):
+class _BrotliCodec:
+    """The binding's ``Compressor`` as a :class:`Codec`: the flush kinds are operations."""
+
     __slots__ = ("_compressor",)
 
     def __init__(self, compressor: Any) -> None:
-        super().__init__()
         self._compressor = compressor
 
-    def read(self, size: int) -> bytes:
-        compressor = self._compressor
-        try:
-            out: bytes = compressor.process(self._data)
-            if self._flag == C.BROTLI_OPERATION_FLUSH:
-                out += compressor.flush()
-            elif self._flag == C.BROTLI_OPERATION_FINISH:
-                out += compressor.finish()
-        except brotli.error:
-            raise engine_error("Compression failed", "ERR_BROTLI_COMPRESSION_FAILED", -1) from None
-        self._data = b""
+    def compress(self, data: bytes | memoryview, /) -> bytes:
+        out: bytes = self._compressor.process(data)
         return out
+
+    def flush(self, kind: int, /) -> bytes:
+        if kind == C.BROTLI_OPERATION_FLUSH:
+            out: bytes = self._compressor.flush()
+        elif kind == C.BROTLI_OPERATION_FINISH:
+            out = self._compressor.finish()
+        else:  # BROTLI_OPERATION_EMIT_METADATA: the binding cannot
+            out = b""
+        return out
+
+
+def _compression_failed(_error: Exception) -> RilletError:
+    return engine_error("Compression failed", "ERR_BROTLI_COMPRESSION_FAILED", -1)
 
 
 class _BrotliDecompressor(Engine):
@@ -119,7 +125,7 @@ class BrotliCompress(Brotli):
             )
         except brotli.error:
             raise new_error("ERR_ZLIB_INITIALIZATION_FAILED") from None
-        return _BrotliCompressor(compressor)
+        return Compressor(_BrotliCodec(compressor), brotli.error, _compression_failed)
 
 
 class BrotliDecompress(Brotli):

@@ -17,6 +17,7 @@ from rillet.errors import RilletError, new_error
 from . import _constants as C
 from ._base import (
     CodecOptions,
+    Compressor,
     Engine,
     FlushFlags,
     ZlibBase,
@@ -51,7 +52,7 @@ _ZLIB_CODES = {
 _ZLIB_MESSAGE = re.compile(r"Error (-?\d+) while (\w+) (\w+)(?:: (.*))?")
 
 
-def _zlib_error(error: zlib.error) -> RilletError:
+def _zlib_error(error: Exception) -> RilletError:
     """Node's error for a failure CPython's ``zlib`` reported as text."""
     match = _ZLIB_MESSAGE.match(str(error))
     if match is None:
@@ -63,27 +64,6 @@ def _zlib_error(error: zlib.error) -> RilletError:
         return engine_error("Missing dictionary", "Z_NEED_DICT", C.Z_NEED_DICT)
     code = _ZLIB_CODES.get(errno, "Z_DATA_ERROR")
     return engine_error(match.group(4) or "zlib error", code, errno)
-
-
-class _Deflater(Engine):
-    """A ``zlib.compressobj``: each write is compressed in one call."""
-
-    __slots__ = ("_compressor",)
-
-    def __init__(self, compressor: Any) -> None:
-        super().__init__()
-        self._compressor = compressor
-
-    def read(self, size: int) -> bytes:
-        compressor = self._compressor
-        try:
-            out: bytes = compressor.compress(self._data)
-            if self._flag != C.Z_NO_FLUSH:
-                out += compressor.flush(self._flag)
-        except zlib.error as error:
-            raise _zlib_error(error) from None
-        self._data = b""
-        return out
 
 
 class _Inflater(Engine):
@@ -204,7 +184,7 @@ class Zlib(ZlibBase):
                 compressor = zlib.compressobj(
                     level, zlib.DEFLATED, memLevel=mem_level, strategy=strategy, **kwargs
                 )
-                return _Deflater(compressor)
+                return Compressor(compressor, zlib.error, _zlib_error)
             gzip = {C.GUNZIP: True, C.UNZIP: None}.get(mode, False)
             return _Inflater(kwargs, gzip)
         except (ValueError, zlib.error):

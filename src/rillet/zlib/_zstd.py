@@ -21,6 +21,7 @@ from rillet.errors import RilletError, new_error
 from . import _constants as C
 from ._base import (
     CodecOptions,
+    Compressor,
     Engine,
     FlushFlags,
     ZlibBase,
@@ -74,39 +75,38 @@ _ZSTD_ERRORS = {
 }
 
 
-def _zstd_error(error: zstandard.ZstdError) -> RilletError:
+def _zstd_error(error: Exception) -> RilletError:
     # The binding's text: "zstd decompress error: Unknown frame descriptor".
     message = str(error).rpartition(": ")[2]
     name = _ZSTD_ERRORS.get(message, "GENERIC")
     return engine_error(message, f"ZSTD_error_{name}", getattr(C, f"ZSTD_error_{name}"))
 
 
-class _ZstdCompressor(Engine):
-    __slots__ = ("_compressor", "_context", "_ended", "_size")
+class _ZstdCodec:
+    """A ``zstandard`` compression context as a :class:`Codec`; after ``ZSTD_e_end``
+    ends a frame, the next data starts another (as Node's)."""
+
+    __slots__ = ("_compressor", "_context", "_size")
 
     def __init__(self, context: Any, size: int) -> None:
-        super().__init__()
         self._context = context
         self._size = size
-        self._compressor = context.compressobj(size=size)
-        self._ended = False
+        self._compressor: Any = None
 
-    def read(self, size: int) -> bytes:
-        if self._ended:  # a flush(ZSTD_e_end) ended the frame: the next data starts one
+    def compress(self, data: bytes | memoryview, /) -> bytes:
+        if self._compressor is None:
             self._compressor = self._context.compressobj(size=self._size)
-            self._ended = False
-        compressor = self._compressor
-        flag = self._flag
-        try:
-            out: bytes = compressor.compress(self._data)
-            if flag == C.ZSTD_e_flush:
-                out += compressor.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
-            elif flag == C.ZSTD_e_end:
-                out += compressor.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
-                self._ended = True
-        except zstandard.ZstdError as error:
-            raise _zstd_error(error) from None
-        self._data = b""
+        out: bytes = self._compressor.compress(data)
+        return out
+
+    def flush(self, kind: int, /) -> bytes:
+        if kind == C.ZSTD_e_flush:
+            out: bytes = self._compressor.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+        elif kind == C.ZSTD_e_end:
+            out = self._compressor.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
+            self._compressor = None
+        else:
+            out = b""
         return out
 
 
@@ -193,7 +193,7 @@ class ZstdCompress(Zstd):
                 context = zstandard.ZstdCompressor(level=level)
         except (ValueError, zstandard.ZstdError):
             raise new_error("ERR_ZLIB_INITIALIZATION_FAILED") from None
-        return _ZstdCompressor(context, size)
+        return Compressor(_ZstdCodec(context, size), zstandard.ZstdError, _zstd_error)
 
 
 class ZstdDecompress(Zstd):
