@@ -131,3 +131,24 @@ async def test_brotli_flush_option_flushes_every_write():
     await _written(stream, b"streamed")
     assert feed(b"".join(out)) == b"streamed"
     stream.end()
+
+
+@pytest.mark.parametrize(
+    ("compress", "create"),
+    [
+        (zlib.gzip_sync, zlib.create_gunzip),
+        (zlib.brotli_compress_sync, zlib.create_brotli_decompress),
+        (zlib.zstd_compress_sync, zlib.create_zstd_decompress),
+    ],
+    ids=["gunzip", "brotli", "zstd"],
+)
+async def test_flush_on_a_decompressor_changes_nothing(compress, create):
+    data = b"0123456789" * 1000
+    packed = compress(data)
+    stream = create()
+    out = _collect(stream)
+    stream.write(packed[:100])
+    await _flushed(stream)
+    stream.end(packed[100:])
+    await once(stream, "end")
+    assert b"".join(out) == data

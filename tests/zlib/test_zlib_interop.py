@@ -27,9 +27,9 @@ TOOLS = [
     ),
     (
         "brotli",
-        zlib.create_brotli_compress,
+        lambda: zlib.create_brotli_compress(params={zlib.constants.BROTLI_PARAM_QUALITY: 5}),
         zlib.create_brotli_decompress,
-        ["brotli", "-c"],
+        ["brotli", "-q", "5", "-c"],
         ["brotli", "-dc"],
     ),
 ]
