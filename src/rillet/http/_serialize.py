@@ -138,7 +138,7 @@ def _note(kind: int, value: str, flags: int, length: int | None) -> tuple[int, i
         flags |= TE_CHUNKED
     elif kind == HAS_CONTENT_LENGTH:
         digits = value.strip()
-        length = int(digits) if digits.isdecimal() and digits.isascii() else None
+        length = int(digits) if digits.isdecimal() else None
     return flags, length
 
 
@@ -202,12 +202,14 @@ def status_line(status_code: int, reason: str | None = None, version: str = "1.1
     Raises ``ERR_HTTP_INVALID_STATUS_CODE`` outside 100-999 and ``ERR_INVALID_CHAR`` for a
     reason with a forbidden character.
     """
+    if status_code.__class__ is not int:  # 200.0 or True would hit the cache
+        raise new_error("ERR_HTTP_INVALID_STATUS_CODE", status_code)
     cacheable = reason is None and version == "1.1"
     if cacheable:
         line = _LINES.get(status_code)
         if line is not None:
             return line
-    if status_code.__class__ is not int or not 100 <= status_code <= 999:
+    if not 100 <= status_code <= 999:
         raise new_error("ERR_HTTP_INVALID_STATUS_CODE", status_code)
     text = reason if reason else STATUS_CODES.get(status_code, "unknown")
     if invalid_header_char(text):
