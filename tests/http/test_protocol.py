@@ -665,6 +665,17 @@ def test_upgrade_while_a_response_is_pending_keeps_later_bytes() -> None:
     assert recorder.events[-1] == ("upgrade", "GET", "/ws", b"ABCD")
 
 
+def test_declined_upgrade_without_body_is_a_plain_request() -> None:
+    upgrade = VALID["websocket_upgrade"].split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+    # The bytes after the head are parsed as HTTP: here, garbage.
+    recorder = run(upgrade + b"\x81\x05hello", [], upgrade=False)
+    assert [event[0] for event in recorder.events] == ["request", "end", "error"]
+    assert recorder.heads[0].upgrade is False
+    recorder = run(upgrade + GET, [], upgrade=False)
+    assert [event[0] for event in recorder.events] == ["request", "end", "request", "end"]
+    assert recorder.conn.current is recorder.heads[1]
+
+
 def test_declined_upgrade_is_a_plain_request_with_its_body() -> None:
     recorder = run(VALID["h2c_upgrade_with_body"], [], upgrade=False)
     kinds = [event[0] for event in recorder.events]

@@ -150,6 +150,22 @@ RESPONSES: dict[str, tuple[str, bytes, bool]] = {
         b"HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01tunnel",
         False,
     ),
+    "head_answered_by_101": (
+        "HEAD",
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\nRAW",
+        False,
+    ),
+    "head_connection_close": (
+        "HEAD",
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\n",
+        False,
+    ),
+    "head_http10_keep_alive": (
+        "HEAD",
+        b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\n",
+        False,
+    ),
+    "head_http10": ("HEAD", b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\n", False),
     "connect_refused": (
         "CONNECT",
         b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n",
@@ -257,6 +273,44 @@ def test_head_response_has_no_body_and_keeps_the_connection(name: str) -> None:
     assert recorder.events[-2] == ("body", b"hello")
 
 
+@pytest.mark.parametrize(
+    ("name", "reusable"),
+    [("head_connection_close", False), ("head_http10_keep_alive", True), ("head_http10", False)],
+)
+def test_keep_alive_of_a_head_response(name: str, reusable: bool) -> None:
+    recorder = run(name, [])
+    assert kinds(recorder) == ["response", "end"]
+    assert recorder.heads[0].keep_alive is reusable
+    assert recorder.conn.reusable is reusable
+
+
+def test_head_response_followed_by_more_bytes_in_the_same_read() -> None:
+    recorder = exchange("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" + OK, [])
+    # The second response had no request: it is parsed and delivered all the same.
+    assert kinds(recorder) == ["response", "end", "response", "body", "end"]
+
+
+def test_end_of_input_on_an_idle_connection() -> None:
+    recorder = run("content_length", [])
+    recorder.conn.receive_eof()
+    assert recorder.events[-1] == ("end", ())
+    assert recorder.conn.their_state == State.CLOSED and recorder.conn.our_state == State.CLOSED
+    assert not recorder.conn.reusable
+
+
+def test_request_side_state_errors() -> None:
+    conn = Recorder().conn
+    for call in (lambda: conn.send_body(b"x"), conn.end_request):
+        with pytest.raises(Exception) as info:
+            call()
+        assert info.value.code == "ERR_INVALID_STATE"  # type: ignore[attr-defined]
+    conn.start_request("GET", "/")
+    assert conn.response is None
+    conn.end_request()
+    conn.receive_data(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert conn.response is not None and conn.response.status_code == 200
+
+
 def test_head_response_and_next_response_in_one_read() -> None:
     recorder = Recorder()
     conn = recorder.conn
@@ -318,6 +372,8 @@ def test_upgrade_hands_over_the_rest() -> None:
     assert recorder.conn.their_state == State.UPGRADED
     recorder = run("connect_established", [])
     assert recorder.events == [("upgrade", 200, b"\x16\x03\x01tunnel")]
+    recorder = run("head_answered_by_101", [])
+    assert recorder.events == [("upgrade", 101, b"RAW")]
     recorder = run("connect_refused", [])  # Node hands over any answer to CONNECT
     assert recorder.events == [("upgrade", 407, b"")]
     with pytest.raises(Exception) as info:
@@ -427,8 +483,27 @@ def test_pause_holds_response_events() -> None:
     conn = recorder.conn
     conn.start_request("GET", "/")
     conn.end_request()
+    conn.receive_data(OK[:20])
+    assert conn.in_head
     conn.pause()
-    conn.receive_data(OK)
-    assert recorder.events == []
+    conn.receive_data(OK[20:])  # waits unparsed
+    conn.receive_eof()
+    assert kinds(recorder) == []
     conn.resume()
+    assert kinds(recorder) == ["response", "body", "end"]
+    assert conn.their_state == State.CLOSED
+
+    class Pausing(Recorder):
+        def on_body(self, data: bytes) -> None:
+            if self.events[-1][0] != "body":
+                self.conn.pause()  # at the first piece only
+            super().on_body(data)
+
+    recorder = Pausing()
+    recorder.conn.start_request("GET", "/")
+    recorder.conn.end_request()
+    recorder.conn.receive_data(CHUNKED[:60])
+    recorder.conn.receive_data(CHUNKED[60:])
+    assert kinds(recorder) == ["response", "body"]
+    recorder.conn.resume()
     assert kinds(recorder) == ["response", "body", "end"]

@@ -152,7 +152,6 @@ class _Connection:
         self._busy = False  # parsing or delivering: a re-entrant call only queues
         self._held: deque[_Event] = deque()  # events parsed while blocked
         self._pending: deque[bytes | None] = deque()  # input not parsed yet; None is EOF
-        self._upgrade_rest: list[bytes] | None = []  # None once handed over
         self._eof = False
 
     @property
@@ -242,9 +241,7 @@ class _Connection:
         state = self._their_state
         if state >= _CLOSED:
             if state == _UPGRADED:
-                if self._upgrade_rest is None:
-                    raise new_error("ERR_INVALID_STATE", "the connection has been handed over")
-                self._upgrade_rest.append(bytes(data))  # on_upgrade has not been called yet
+                raise new_error("ERR_INVALID_STATE", "the connection has been handed over")
             return
         try:
             offset = self._parser.feed(data)
@@ -271,15 +268,12 @@ class _Connection:
     def _hand_over(self, on_upgrade: Callable[[Any, bytes], None], head: Any, rest: bytes) -> None:
         """Deliver an upgrade with ``rest`` plus whatever arrived after it while held."""
         self._their_state = _UPGRADED
-        self._upgrade_rest = [rest]
 
         def deliver() -> None:
-            # Input still waiting behind the held events comes after the head too.
-            rest = self._upgrade_rest or []
-            rest.extend(item for item in self._pending if item is not None)
+            # Input that waited behind the held events comes after the head too.
+            pending = [item for item in self._pending if item is not None]
             self._pending.clear()
-            self._upgrade_rest = None
-            on_upgrade(head, b"".join(rest))
+            on_upgrade(head, b"".join((rest, *pending)) if pending else rest)
 
         self._deliver(deliver)
 
@@ -609,7 +603,9 @@ class ClientConnection(_Connection):
     ``on_message_complete``, or ``on_upgrade`` (101, CONNECT) and ``on_error``. The response may
     come before the request body is finished. When both messages are complete and both sides
     allow it, the connection is :attr:`reusable` for the next request (the states go back to
-    ``IDLE``); otherwise they end ``CLOSED`` and the socket should be closed.
+    ``IDLE``); otherwise they end ``CLOSED`` and the socket should be closed. Bytes that come
+    while no request is outstanding are parsed as a response too: a client that sees one
+    (or the end of input) on an idle connection should close it.
     """
 
     _parser: ResponseParser
@@ -786,9 +782,7 @@ class ClientConnection(_Connection):
             self._head_only = False
             rest += bytes(self._head_buffer)
             self._head_buffer.clear()
-        if head is None:  # only a 101 makes llhttp stop, and head_received kept its head
-            self._fail(HTTPParserError("HPE_PAUSED_UPGRADE", "Unexpected upgrade"))
-            return
+        assert head is not None, "llhttp stops only after a 101, and head_received kept it"
         self._hand_over(self._on_upgrade, head, rest)
 
     def _parse_eof(self) -> None:
