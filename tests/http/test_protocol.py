@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_protocol_support import EventLog, pieces
 
 import rillet.errors
 import rillet.http
@@ -23,12 +24,12 @@ from rillet.http._serialize import Framing
 OK_HEADERS = [("Content-Type", "text/plain")]
 
 
-class Recorder:
-    """A sink that records events (consecutive body pieces merged) and, unless told not to,
-    answers each request once it is complete."""
+class Recorder(EventLog):
+    """A server sink that records events and, unless told not to, answers each request once
+    it is complete."""
 
     def __init__(self, *, answer: bool = True, upgrade: bool = True, **options: Any) -> None:
-        self.events: list[tuple[Any, ...]] = []
+        super().__init__()
         self.heads: list[RequestHead] = []
         self.errors: list[HTTPParserError] = []
         self.answer = answer
@@ -51,29 +52,10 @@ class Recorder:
             )
         )
 
-    def on_body(self, data: bytes) -> None:
-        assert data, "empty body piece"
-        if self.events and self.events[-1][0] == "body":
-            self.events[-1] = ("body", self.events[-1][1] + data)
-        else:
-            self.events.append(("body", data))
-
     def on_message_complete(self, trailers: Any) -> None:
         self.events.append(("end", tuple(trailers)))
         if self.answer:
             self.output += self.conn.respond(200, OK_HEADERS, b"ok", send_date=False)
-
-    @property
-    def upgraded(self) -> bool:
-        return bool(self.events) and self.events[-1][0] == "upgrade"
-
-    def feed(self, data: bytes) -> None:
-        """What a server does: bytes go to the parser until an upgrade takes the socket."""
-        if self.upgraded:
-            kind, method, url, rest = self.events[-1]
-            self.events[-1] = (kind, method, url, rest + data)
-        else:
-            self.conn.receive_data(data)
 
     def on_upgrade(self, head: RequestHead, rest: bytes) -> None:
         self.events.append(("upgrade", head.method, head.url, rest))
@@ -91,12 +73,8 @@ def run(
 ) -> Recorder:
     """Feed ``data`` cut at ``cuts`` (all positions when None: byte by byte)."""
     recorder = Recorder(**options)
-    points = sorted(set(cuts if cuts is not None else range(1, len(data))))
-    start = 0
-    for point in [*points, len(data)]:
-        if point > start:
-            recorder.feed(data[start:point])
-            start = point
+    for piece in pieces(data, cuts):
+        recorder.feed(piece)
     if eof and not recorder.upgraded:
         recorder.conn.receive_eof()
     return recorder
@@ -427,6 +405,25 @@ def test_pipelined_requests_wait_for_the_response_before_them() -> None:
         "/late",
     ]
     assert conn.paused  # waits for the answer to /late
+
+
+def test_idle() -> None:
+    recorder = Recorder(answer=False)
+    conn = recorder.conn
+    assert conn.idle
+    conn.receive_data(POST[:10])
+    assert not conn.idle and conn.in_head
+    conn.receive_data(POST[10:])
+    assert not conn.idle, "a request waits for its answer"
+    conn.receive_data(GET[:5])
+    conn.start_response(200, (), content_length=0, send_date=False)
+    assert not conn.idle
+    conn.end_response()
+    assert not conn.idle, "a pipelined request waits"
+    conn.receive_data(GET[5:])
+    conn.resume()
+    conn.respond(200, (), b"", send_date=False)
+    assert conn.idle
 
 
 def test_pause_keeps_bytes_unparsed_and_resume_delivers_them_in_order() -> None:

@@ -11,17 +11,17 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_protocol_support import EventLog, pieces
 
 from rillet.http._parser import HTTPParserError, ResponseHead
 from rillet.http._protocol import ClientConnection, State
 
 
-class Recorder:
-    """A client sink that records events (consecutive body pieces merged). After an upgrade
-    it keeps the bytes fed to it, as a client does once the socket is handed over."""
+class Recorder(EventLog):
+    """A client sink that records events."""
 
     def __init__(self, **options: Any) -> None:
-        self.events: list[tuple[Any, ...]] = []
+        super().__init__()
         self.heads: list[ResponseHead] = []
         self.conn = ClientConnection(self, **options)
 
@@ -43,13 +43,6 @@ class Recorder:
             )
         )
 
-    def on_body(self, data: bytes) -> None:
-        assert data, "empty body piece"
-        if self.events and self.events[-1][0] == "body":
-            self.events[-1] = ("body", self.events[-1][1] + data)
-        else:
-            self.events.append(("body", data))
-
     def on_message_complete(self, trailers: Any) -> None:
         self.events.append(("end", tuple(trailers)))
 
@@ -59,13 +52,6 @@ class Recorder:
 
     def on_error(self, error: HTTPParserError) -> None:
         self.events.append(("error", error.code))
-
-    def feed(self, data: bytes) -> None:
-        if self.events and self.events[-1][0] == "upgrade":
-            kind, status, rest = self.events[-1]
-            self.events[-1] = (kind, status, rest + data)
-        else:
-            self.conn.receive_data(data)
 
 
 def exchange(
@@ -81,12 +67,8 @@ def exchange(
     recorder = Recorder()
     recorder.conn.start_request(method, "/", [("Host", "a")], **request)
     recorder.conn.end_request()
-    points = sorted(set(cuts if cuts is not None else range(1, len(response))))
-    start = 0
-    for point in [*points, len(response)]:
-        if point > start:
-            recorder.feed(response[start:point])
-            start = point
+    for piece in pieces(response, cuts):
+        recorder.feed(piece)
     if eof:
         recorder.conn.receive_eof()
     return recorder
@@ -126,6 +108,16 @@ RESPONSES: dict[str, tuple[str, bytes, bool]] = {
     "head_after_continue": (
         "HEAD",
         b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n",
+        False,
+    ),
+    "head_after_unusual_1xx": (
+        "HEAD",
+        b"HTTP/1.1 199 Whatever\r\nX: y\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n",
+        False,
+    ),
+    "head_bad_head": (
+        "HEAD",
+        b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
         False,
     ),
     "continue_then_final": (
@@ -330,8 +322,10 @@ def test_informational_responses_come_before_the_final_one() -> None:
         ("information", 102, "Processing", ()),
     ]
     assert kinds(recorder)[2:] == ["response", "body", "end"]
-    recorder = run("head_after_continue", [])
-    assert kinds(recorder) == ["information", "response", "end"]
+    for name in ("head_after_continue", "head_after_unusual_1xx"):
+        recorder = run(name, [])
+        assert kinds(recorder) == ["information", "response", "end"]
+        assert recorder.conn.reusable
 
 
 def test_continue_before_the_body_is_sent() -> None:
@@ -391,6 +385,7 @@ def test_upgrade_hands_over_the_rest() -> None:
         ("cut_in_body", "HPE_INVALID_EOF_STATE"),
         ("cut_in_head", "HPE_INVALID_EOF_STATE"),
         ("cut_in_head_of_head_answer", "HPE_INVALID_EOF_STATE"),
+        ("head_bad_head", "HPE_INVALID_HEADER_TOKEN"),
     ],
 )
 def test_errors(name: str, code: str) -> None:

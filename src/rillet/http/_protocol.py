@@ -136,7 +136,10 @@ class _Connection:
     #: Whether a body written to a message that may not have one is an error (else dropped).
     _refuse_stray_body: ClassVar[bool]
 
-    def __init__(self, on_error: Callable[[HTTPParserError], None]) -> None:
+    def __init__(
+        self, on_body: Callable[[bytes], None], on_error: Callable[[HTTPParserError], None]
+    ) -> None:
+        self._on_body = on_body
         self._on_error = on_error
         self._their_state = _IDLE
         self._our_state = _IDLE
@@ -259,6 +262,12 @@ class _Connection:
         if offset >= 0:
             self._upgraded(data, offset)
 
+    def body_received(self, data: bytes) -> None:
+        if self._blocked:
+            self._held.append((self._on_body, (data,)))
+        else:
+            self._on_body(data)
+
     def _parse_eof(self) -> None:
         raise NotImplementedError
 
@@ -333,9 +342,8 @@ class ServerConnection(_Connection):
         max_header_size: int = DEFAULT_MAX_HEADER_SIZE,
         keep_alive_header: str | None = "timeout=5",
     ) -> None:
-        super().__init__(sink.on_error)
+        super().__init__(sink.on_body, sink.on_error)
         self._on_request = sink.on_request
-        self._on_body = sink.on_body
         self._on_message_complete = sink.on_message_complete
         self._on_upgrade = sink.on_upgrade
         self._wants_upgrade = sink.wants_upgrade
@@ -355,6 +363,17 @@ class ServerConnection(_Connection):
     def current(self) -> RequestHead | None:
         """The request being answered (the last one delivered to ``on_request``)."""
         return self._current
+
+    @property
+    def idle(self) -> bool:
+        """Whether no request is being received, answered or waiting (Node's idle socket:
+        what ``close_idle_connections()`` and the keep-alive timeout apply to)."""
+        return (
+            (self._current is None or self._our_state >= _DONE)
+            and not self._parser.in_message
+            and not self._held
+            and not self._pending
+        )
 
     @property
     def keep_alive(self) -> bool:
@@ -387,12 +406,6 @@ class ServerConnection(_Connection):
             self._held.append((self._start_request, (head,)))
         else:
             self._start_request(head)
-
-    def body_received(self, data: bytes) -> None:
-        if self._blocked:
-            self._held.append((self._on_body, (data,)))
-        else:
-            self._on_body(data)
 
     def message_received(self, trailers: Trailers) -> None:
         if self._upgrade_head is not None:
@@ -612,10 +625,9 @@ class ClientConnection(_Connection):
     _refuse_stray_body = True
 
     def __init__(self, sink: ClientSink, *, max_header_size: int = DEFAULT_MAX_HEADER_SIZE) -> None:
-        super().__init__(sink.on_error)
+        super().__init__(sink.on_body, sink.on_error)
         self._on_information = sink.on_information
         self._on_response = sink.on_response
-        self._on_body = sink.on_body
         self._on_message_complete = sink.on_message_complete
         self._on_upgrade = sink.on_upgrade
         self._method: str | None = None
@@ -722,12 +734,6 @@ class ClientConnection(_Connection):
         self._keep_alive = self._keep_alive and head.keep_alive
         self._deliver(self._on_response, head)
 
-    def body_received(self, data: bytes) -> None:
-        if self._blocked:
-            self._held.append((self._on_body, (data,)))
-        else:
-            self._on_body(data)
-
     def message_received(self, trailers: Trailers) -> None:
         if self._informational:
             self._informational = False
@@ -760,11 +766,13 @@ class ClientConnection(_Connection):
             head_bytes = bytes(buffer[: end + 4])
             del buffer[: end + 4]
             super()._parse(head_bytes)
-            if self._their_state == _UPGRADED or self._response is None:
-                continue  # a 101 took the rest (via _upgraded), or a 1xx went by
-            self._head_only = False
+            if self._their_state >= _CLOSED:
+                return  # an error, or a 101 that took the rest (via _upgraded)
             if self._parser.in_message:
                 self._parser.end_without_body()  # llhttp waits for a body that will not come
+            if self._response is None:
+                continue  # a 1xx went by
+            self._head_only = False
             upgrade = self._upgrade_head
             rest = bytes(buffer)
             buffer.clear()
