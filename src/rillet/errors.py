@@ -280,6 +280,7 @@ CODES: dict[str, tuple[type[RilletError], str]] = {
     "ERR_BROTLI_INVALID_PARAM": (NodeRangeError, "{0} is not a valid Brotli parameter"),
     "ERR_ZSTD_INVALID_PARAM": (NodeRangeError, "{0} is not a valid zstd parameter"),
     "ERR_CHILD_PROCESS_STDIO_MAXBUFFER": (NodeRangeError, "{0} maxBuffer length exceeded"),
+    "ERR_UNKNOWN_SIGNAL": (NodeTypeError, "Unknown signal: {0}"),
     "ECONNRESET": (NodeError, "{0}"),
     "Z_DATA_ERROR": (ZlibError, "{0}"),
     "Z_BUF_ERROR": (ZlibError, "{0}"),
