@@ -322,11 +322,12 @@ class ServerConnection(_Connection):
     """The server side of one HTTP/1.1 connection.
 
     Feed it the socket's bytes; it calls ``sink.on_request(head)``, ``on_body(data)``,
-    ``on_message_complete()`` per request, ``on_upgrade(head, rest)`` or ``on_error(error)``.
-    Answer each request with :meth:`start_response`, :meth:`send_body` and
-    :meth:`end_response`, writing the bytes they return; then call :meth:`resume` for the
-    pipelined request that may be waiting. When :attr:`keep_alive` is false after
-    :meth:`end_response`, close the socket once the bytes are written.
+    ``on_message_complete(trailers)`` per request, ``on_upgrade(head, rest)`` or
+    ``on_error(error)``. Answer each request with :meth:`start_response`, :meth:`send_body`
+    and :meth:`end_response` (or :meth:`respond` for a whole response at once), writing the
+    bytes they return; then call :meth:`resume` for the pipelined request that may be
+    waiting. When :attr:`keep_alive` is false after :meth:`end_response`, close the socket
+    once the bytes are written; nothing more is parsed.
 
     ``keep_alive_header`` is the ``Keep-Alive`` value sent with ``Connection: keep-alive``
     (Node: ``'timeout=5'``), ``max_header_size`` the header limit (431 beyond it).
