@@ -140,10 +140,17 @@ class StringDecoder:
         return decode(data, self.encoding)
 
     def end(self, data: bytes | bytearray | memoryview | None = None) -> str:
-        """Decode ``data`` and flush what is held back (a partial character → U+FFFD)."""
+        """Decode ``data`` and flush what is held back: a partial character becomes
+        U+FFFD (UTF-16: an odd last byte is dropped, as Node does)."""
         text = self.write(data) if data else ""
-        if self._decoder is not None:
-            return text + self._decoder.decode(b"", final=True)
+        decoder = self._decoder
+        if decoder is not None:
+            if self.encoding == "utf16le":
+                # Node drops an odd trailing byte; a lone surrogate becomes U+FFFD.
+                pending = decoder.getstate()[0]
+                decoder.reset()
+                return text + decode(pending, "utf16le")
+            return text + decoder.decode(b"", final=True)
         if self._pending:
             text += decode(self._pending, self.encoding)
             self._pending = b""

@@ -302,6 +302,10 @@ class Readable(Stream):
         content = "".join(
             chunk if isinstance(chunk, str) else decoder.write(chunk) for chunk in state.buffer
         )
+        if state.ended:
+            # EOF was pushed before this decoder existed: flush a partial character
+            # now, or it would be lost (Node #63973).
+            content += decoder.end()
         state.buffer.clear()
         if content:
             state.buffer.append(content)
