@@ -51,29 +51,37 @@ class Stream(EventEmitter):
             if callable(getattr(dest, "destroy", None)):
                 dest.destroy()
 
-        def onerror(err: BaseException) -> None:
-            cleanup()
-            if source.listener_count("error") == 0 and dest.listener_count("error") == 0:
-                dest.emit("error", err)
+        def error_handler(failed: Any) -> Any:
+            # Rethrow on the stream that failed when nobody else listens there.
+            def onerror(err: BaseException) -> None:
+                cleanup()
+                if failed.listener_count("error") == 0:
+                    failed.emit("error", err)
+
+            return onerror
+
+        on_source_error = error_handler(source)
+        on_dest_error = error_handler(dest)
 
         def cleanup() -> None:
             source.remove_listener("data", ondata)
             dest.remove_listener("drain", ondrain)
             source.remove_listener("end", onend)
             source.remove_listener("close", onclose)
-            source.remove_listener("error", onerror)
-            dest.remove_listener("error", onerror)
+            source.remove_listener("error", on_source_error)
+            dest.remove_listener("error", on_dest_error)
             source.remove_listener("end", cleanup)
             source.remove_listener("close", cleanup)
             dest.remove_listener("close", cleanup)
 
         source.on("data", ondata)
         dest.on("drain", ondrain)
-        if end:
+        # Like Node, never end process.stdout/stderr: they mark themselves as stdio.
+        if end and not getattr(dest, "is_stdio", False):
             source.on("end", onend)
             source.on("close", onclose)
-        source.prepend_listener("error", onerror)
-        dest.prepend_listener("error", onerror)
+        source.prepend_listener("error", on_source_error)
+        dest.prepend_listener("error", on_dest_error)
         source.on("end", cleanup)
         source.on("close", cleanup)
         dest.on("close", cleanup)
