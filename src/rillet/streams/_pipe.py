@@ -61,9 +61,9 @@ class _Pipe:
             state.await_drain_writers = None
         elif state.multi_await_drain:
             state.await_drain_writers.discard(dest)
-        if (
-            not state.await_drain_writers or len(state.await_drain_writers) == 0
-        ) and "data" in src._events:
+        # Nobody left to wait for: no single writer, or an empty set of them.
+        writers = state.await_drain_writers
+        if (writers is None or (state.multi_await_drain and not writers)) and "data" in src._events:
             src.resume()
 
     def onend(self) -> None:
