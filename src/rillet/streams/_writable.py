@@ -12,6 +12,7 @@ writes completed synchronously are batched into one tick, as Node does.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypedDict, Unpack
@@ -86,6 +87,7 @@ class WritableState:
     __slots__ = (
         "after_construct_destroy",
         "after_write",
+        "after_write_pending",
         "all_buffers",
         "all_noop",
         "auto_destroy",
@@ -146,7 +148,8 @@ class WritableState:
         self.writecb: Callback | None = None
         self.writelen = 0
         self.after_write: _AfterWriteBatch | None = None
-        self.buffered: list[_BufferedWrite] = []
+        self.after_write_pending = False
+        self.buffered: deque[_BufferedWrite] = deque()
         self.all_buffers = True
         self.all_noop = True
         self.pending_cb = 0
@@ -270,6 +273,8 @@ class Writable(Stream):
         if callback is not None:
             if err is not None:
                 next_tick(callback, err)
+            elif state.errored is not None:
+                next_tick(callback, state.errored)
             elif state.finished:
                 next_tick(callback, None)
             else:
@@ -517,15 +522,28 @@ def _onwrite(stream: Writable, error: BaseException | None = None) -> None:
         return
     if state.buffered:
         _clear_buffer(stream, state)
-    if sync:
+    if not sync:
+        _after_write(stream, state, 1, cb)
+    elif cb is _nop:
+        # No callback to call: a tick is needed only for 'drain' or a destroy.
+        if not state.after_write_pending and (
+            (state.need_drain and state.length == 0) or state.destroyed
+        ):
+            state.after_write_pending = True
+            next_tick(_after_write, stream, state, 1, _nop)
+        else:
+            state.pending_cb -= 1
+            if state.ending:
+                _finish_maybe(stream, state, True)
+    else:
+        # Writes completed synchronously with the same callback share one tick.
         batch = state.after_write
         if batch is not None and batch.callback is cb:
             batch.count += 1
         else:
             batch = state.after_write = _AfterWriteBatch(cb)
+            state.after_write_pending = True
             next_tick(_after_write_tick, stream, state, batch)
-    else:
-        _after_write(stream, state, 1, cb)
 
 
 def _onwrite_error(
@@ -543,6 +561,7 @@ def _after_write_tick(stream: Writable, state: WritableState, batch: _AfterWrite
 
 
 def _after_write(stream: Writable, state: WritableState, count: int, cb: Callback) -> None:
+    state.after_write_pending = False
     if not state.ending and not state.destroyed and state.length == 0 and state.need_drain:
         state.need_drain = False
         stream.emit("drain")
@@ -555,13 +574,15 @@ def _after_write(stream: Writable, state: WritableState, count: int, cb: Callbac
             cb(None)
     if state.destroyed:
         _error_buffer(state)
-    _finish_maybe(stream, state)
+    if state.ending:
+        _finish_maybe(stream, state, True)
 
 
 def _error_buffer(state: WritableState) -> None:
     if state.writing:
         return
-    buffered, state.buffered = state.buffered, []
+    buffered = list(state.buffered)
+    state.buffered.clear()
     for request in buffered:
         state.length -= 1 if state.object_mode else len(request.chunk)
         request.callback(state.errored or new_error("ERR_STREAM_DESTROYED", "write"))
@@ -582,8 +603,8 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
     writev = getattr(stream, "_writev", None)
     if len(buffered) > 1 and writev is not None:
         state.pending_cb -= len(buffered) - 1
-        requests = buffered
-        state.buffered = []
+        requests = list(buffered)
+        buffered.clear()
         state.all_buffers = True
         if state.all_noop:
             callback: Callback = _nop
@@ -597,17 +618,16 @@ def _clear_buffer(stream: Writable, state: WritableState) -> None:
         chunks = [WriteRequest(r.chunk, r.encoding) for r in requests]
         _do_write(stream, state, True, state.length, chunks, "", callback)
     else:
-        index = 0
-        while True:
-            request = buffered[index]
-            index += 1
-            length = 1 if state.object_mode else len(request.chunk)
+        popleft = buffered.popleft
+        object_mode = state.object_mode
+        while buffered:
+            request = popleft()
+            length = 1 if object_mode else len(request.chunk)
             _do_write(
                 stream, state, False, length, request.chunk, request.encoding, request.callback
             )
-            if index >= len(buffered) or state.writing:
+            if state.writing:
                 break
-        del buffered[:index]
         if not buffered:
             state.all_buffers = True
             state.all_noop = True
