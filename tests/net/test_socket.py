@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from _net_helpers import KINDS, closing, connect, listen
 
-from rillet import Readable, net, once
+from rillet import Readable, finished, net, once, pipeline
 from rillet.consumers import buffer
 from rillet.errors import NodeSystemError
 from rillet.net._errors import lookup_error
@@ -483,3 +483,41 @@ async def test_write_after_destroy_fails_and_socket_without_connect_is_closed() 
     socket.write(b"x")
     await closing(socket)
     assert [e.code for e in errors] == ["ERR_SOCKET_CLOSED"]
+
+
+async def test_pipeline_into_a_socket_and_finished() -> None:
+    def on_connection(socket: net.Socket) -> None:
+        socket.resume()
+        pipeline(Readable.from_([b"a" * 70_000, b"b" * 70_000], object_mode=False), socket)
+
+    server = net.create_server(on_connection)
+    target = await listen(server)
+    client = connect(target)
+    client.end()
+    body = await buffer(client)
+    assert body == b"a" * 70_000 + b"b" * 70_000
+    await finished(client)
+    await server.close()
+
+
+async def test_destroy_soon_ends_then_destroys() -> None:
+    accepted: list[net.Socket] = []
+    server = net.create_server(accepted.append, allow_half_open=True)
+    target = await listen(server)
+    client = connect(target)
+    client.set_encoding("utf8")
+    await once(client, "connect")
+    [peer] = accepted
+    peer.write(b"bye \xc3")
+    peer.write(b"\xa9")
+    peer.destroy_soon()
+    closed = closing(peer)
+    assert "".join([chunk async for chunk in client]) == "bye é"
+    assert await closed == [False]
+    assert peer.writable_finished
+    await server.close()
+
+
+def test_the_facade_exports_the_api_names() -> None:
+    assert set(net.__all__) == {"Server", "Socket", "connect", "create_connection", "create_server"}
+    assert net.create_connection is net.connect
