@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from rillet import net
+from rillet import net, once
 
 # The three kinds of address every socket test runs over.
 KINDS = ("ipv4", "ipv6", "unix")
@@ -39,3 +39,16 @@ def closing(emitter: Any) -> asyncio.Future[list[Any]]:
     future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
     emitter.once("close", lambda *args: future.done() or future.set_result(list(args)))
     return future
+
+
+async def connected_pair(**options: Any) -> tuple[net.Server, net.Socket, net.Socket]:
+    """A server on 127.0.0.1, a client connected to it with ``options``, and the
+    server's socket for that connection (the peer)."""
+    server = net.create_server()
+    target = await listen(server)
+    connection = once(server, "connection")
+    client = connect(target, **options)
+    connected = once(client, "connect")
+    [peer] = await connection
+    await connected
+    return server, client, peer

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _net_helpers import KINDS, closing, connect, listen
+from _net_helpers import KINDS, closing, connect, connected_pair, listen
 
 from rillet import Readable, finished, net, once, pipeline
 from rillet.consumers import buffer
@@ -148,12 +148,7 @@ async def test_bytes_counters_on_both_sides() -> None:
 
 
 async def test_no_delay_is_on_by_default_and_can_be_turned_off() -> None:
-    accepted: list[net.Socket] = []
-    server = net.create_server(accepted.append)
-    target = await listen(server)
-    client = connect(target)
-    await once(client, "connect")
-    [peer] = accepted
+    server, client, peer = await connected_pair()
 
     def option(socket: net.Socket, level: int, name: int) -> int:
         assert socket.transport is not None
@@ -191,12 +186,7 @@ async def test_keep_alive_option_applies_on_connect() -> None:
 
 async def test_timeout_fires_after_idle_time_and_activity_resets_it() -> None:
     loop = asyncio.get_running_loop()
-    accepted: list[net.Socket] = []
-    server = net.create_server(accepted.append)
-    target = await listen(server)
-    client = connect(target)
-    await once(client, "connect")
-    [peer] = accepted
+    server, client, peer = await connected_pair()
     start = loop.time()
     # The peer writes at 60 ms: the client's 100 ms idle timer restarts then.
     loop.call_later(0.06, peer.write, b"tick")
@@ -213,12 +203,7 @@ async def test_timeout_fires_after_idle_time_and_activity_resets_it() -> None:
 
 
 async def test_timeout_zero_disables_it() -> None:
-    accepted: list[net.Socket] = []
-    server = net.create_server(accepted.append)
-    target = await listen(server)
-    client = connect(target)
-    await once(client, "connect")
-    [peer] = accepted
+    server, client, peer = await connected_pair()
     fired: list[str] = []
     client.set_timeout(20, lambda: fired.append("client"))
     client.set_timeout(0)
@@ -365,13 +350,8 @@ async def test_pause_on_connect_leaves_the_transport_unread() -> None:
 
 
 async def test_write_returns_false_while_the_transport_is_backed_up() -> None:
-    accepted: list[net.Socket] = []
-    server = net.create_server(accepted.append)
-    target = await listen(server)
-    client = connect(target)
+    server, client, peer = await connected_pair()
     client.pause()
-    await once(client, "connect")
-    [peer] = accepted
     chunk = b"y" * 16384  # below the high-water mark: only the transport says False
     sent = 0
     # Nobody reads: the kernel's buffers fill, the transport pauses writing (bounded).
