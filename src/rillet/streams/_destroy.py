@@ -104,8 +104,12 @@ def _run_destroy(stream: Any, err: BaseException | None, callback: ErrorCallback
 
 
 def _emit_error_close(stream: Any, err: BaseException) -> None:
-    _emit_error(stream, err)
-    _emit_close(stream)
+    # An 'error' nobody listens to raises (and reaches the loop's exception handler);
+    # unlike a Node process, the program goes on, so the stream still closes.
+    try:
+        _emit_error(stream, err)
+    finally:
+        _emit_close(stream)
 
 
 def _emit_close(stream: Any) -> None:
@@ -191,7 +195,7 @@ def _construct_now(stream: Any, on_constructed: Callable[[], None]) -> None:
         elif err is not None:
             error_or_destroy(stream, err, True)
         else:
-            next_tick(on_constructed)
+            on_constructed()
 
     try:
         stream._construct(lambda err=None: next_tick(on_construct, err))
