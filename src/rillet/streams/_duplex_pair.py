@@ -35,13 +35,29 @@ class _DuplexSide(Duplex):
             self._pending_callback = callback
 
     def _final(self, callback: Callable[..., Any]) -> None:
+        # As in Node: this side finishes once the other side has read everything.
+        self.other.once("end", callback)
         self.other.push(None)
-        callback()
+
+    def _destroy(self, error: BaseException | None, callback: Callable[..., Any]) -> None:
+        other = self.other
+        if error is not None:
+            other.destroy(error)
+        elif not other.destroyed:
+            # A graceful close is an end-of-stream for the other side's reader.
+            other.push(None)
+        callback(error)
 
 
 def duplex_pair(**options: Unpack[DuplexOptions]) -> tuple[Duplex, Duplex]:
-    """Two connected Duplex streams: writes to one are read from the other, with
-    backpressure; ``end()`` on one ends the other's readable side."""
+    """Two connected Duplex streams: writes to one are read from the other.
+
+    Backpressure crosses over: a write is acknowledged while the other side's readable
+    buffer is below its high-water mark, else when that side next reads. ``end()`` on
+    one side ends the other's readable side and finishes once it has been read to the
+    end; ``destroy(err)`` destroys the other side with ``err``, and ``destroy()``
+    ends the other side's readable side.
+    """
     side_a = _DuplexSide(**options)
     side_b = _DuplexSide(**options)
     side_a.other = side_b
