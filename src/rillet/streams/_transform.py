@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Unpack
 
+from rillet._core import next_tick
 from rillet.errors import new_error
 from rillet.streams import _destroy
 from rillet.streams._duplex import Duplex, DuplexOptions
@@ -50,11 +51,9 @@ class Transform(Duplex):
     _hook_names = _TRANSFORM_HOOKS
 
     def __init__(self, **options: Unpack[TransformOptions]) -> None:
-        readable_hwm = options.get("readable_high_water_mark")
-        if (
-            readable_hwm is not None
-            and high_water_mark_from({"high_water_mark": readable_hwm}, None, False, False) == 0
-        ):
+        # Node's rule: a readable side that buffers nothing makes the writable side buffer
+        # nothing too (unless it has its own mark), so data is not held twice.
+        if options and high_water_mark_from(options, "readable_high_water_mark", False, True) == 0:
             options = {
                 **options,
                 "high_water_mark": None,
@@ -107,7 +106,10 @@ def _after_transform(
 def _continue(stream: Transform, length_before: int, callback: Callback) -> None:
     """Finish a write, or hold its callback while the readable side is full."""
     r = stream._readable_state
-    if stream._writable_state.ended or length_before == r.length or r.length < r.high_water_mark:
+    if r.ended:
+        # The transform pushed EOF: let that state settle before the next write.
+        next_tick(callback)
+    elif r.length < r.high_water_mark or length_before == r.length or stream._writable_state.ended:
         callback()
     else:
         stream._held_callback = callback
