@@ -313,8 +313,7 @@ def duplexify(body: Any, name: str) -> Duplex:
         return _duplex_of_pair(None, Writable.from_web(body))
     if callable(body):
         return _from_async_function(body, name)
-    if isinstance(body, str | bytes | bytearray | memoryview) or is_iterable(body):
-        return readable_from(Duplex, body, {"object_mode": True, "writable": False})
+    # A {'readable': ..., 'writable': ...} dict is iterable too: look for the pair first.
     pair = _pair_parts(body)
     if pair is not None:
         readable, writable = pair
@@ -323,6 +322,8 @@ def duplexify(body: Any, name: str) -> Duplex:
         if writable is not None and not is_writable_node_stream(writable):
             writable = duplexify(writable, name)
         return _duplex_of_pair(readable, writable)
+    if isinstance(body, str | bytes | bytearray | memoryview) or is_iterable(body):
+        return readable_from(Duplex, body, {"object_mode": True, "writable": False})
     if inspect.isawaitable(body):
         return _from_awaitable(body)
     raise invalid_arg_type(

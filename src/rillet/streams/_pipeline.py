@@ -23,12 +23,12 @@ from rillet.errors import AbortError, RilletError, invalid_arg_type, new_error
 from rillet.streams._destroy import destroyer
 from rillet.streams._end_of_stream import eos
 from rillet.streams._utils import (
+    is_closed,
     is_destroyed,
     is_iterable,
     is_node_stream,
     is_readable_finished,
     is_readable_node_stream,
-    is_web_stream,
 )
 
 __all__ = ["call_stage", "pipeline", "run_pipeline"]
@@ -58,6 +58,11 @@ def call_stage(fn: Callable[..., Any], args: tuple[Any, ...], signal: AbortSigna
     if _accepts_signal(fn):
         return fn(*args, signal=signal)
     return fn(*args)
+
+
+def _stage_error(exc: BaseException) -> BaseException:
+    """The error a failed stage reports: a cancelled wait inside it is an abort."""
+    return AbortError(cause=exc) if isinstance(exc, asyncio.CancelledError) else exc
 
 
 def _is_premature_close(err: BaseException | None) -> bool:
@@ -108,10 +113,12 @@ class _Pipeline:
             outer_signal.add_event_listener("abort", self.abort)
         try:
             self.build(stages, end)
-        except Exception as exc:
-            self.finish_impl(exc, True)
-            return
-        if self.controller.signal.aborted or (outer_signal is not None and outer_signal.aborted):
+        except BaseException:
+            # Validation failed at the call (R-PL-7): nothing is destroyed, as in Node.
+            if outer_signal is not None:
+                outer_signal.remove_event_listener("abort", self.abort)
+            raise
+        if outer_signal is not None and outer_signal.aborted:
             next_tick(self.abort)
 
     def abort(self, _event: Event | None = None) -> None:
@@ -123,6 +130,16 @@ class _Pipeline:
     def finish(self, err: BaseException | None = None) -> None:
         self.finish_count -= 1
         self.finish_impl(err, self.finish_count == 0)
+
+    def fail(self, err: BaseException) -> None:
+        """Record an error without counting a part as finished (Node's finishOnlyHandleError)."""
+        self.finish_impl(err, False)
+
+    def cancel(self) -> None:
+        """Abort because the caller cancelled: destroy everything, then cancel our tasks."""
+        self.finish_impl(AbortError(), False)
+        for task in list(self.tasks):
+            task.cancel()
 
     def finish_impl(self, err: BaseException | None, final: bool) -> None:
         if err is not None and (self.error is None or _is_premature_close(self.error)):
@@ -163,9 +180,9 @@ class _Pipeline:
     # -- building ----------------------------------------------------------------
 
     def build(self, stages: list[Any], end_option: bool) -> None:
-        from rillet.streams._duplexify import duplexify
         from rillet.streams._transform import PassThrough
 
+        _check_pipeable(stages)
         signal = self.controller.signal
         ret: Any = None
         count = len(stages)
@@ -173,17 +190,16 @@ class _Pipeline:
             reading = i < count - 1
             writing = i > 0
             end = reading or end_option
-            if is_web_stream(stage):
-                stage = duplexify(stage, "stage")
+            function_stage = callable(stage) and not is_node_stream(stage)
+            if not function_stage and not is_node_stream(stage) and (i > 0 or _needs_duplex(stage)):
+                stage = _duplexify(stage, f"streams[{i}]")
             if is_node_stream(stage):
-                if writing and is_destroyed(stage):
-                    raise new_error("ERR_STREAM_UNABLE_TO_PIPE")
                 self.streams.append(stage)
                 if end:
                     self.destroys.append(_destroyer(stage, reading, writing))
                 stage.on("error", self.on_late_error)
             if i == 0:
-                if callable(stage) and not is_node_stream(stage):
+                if function_stage:
                     ret = call_stage(stage, (), signal)
                     if not is_iterable(ret):
                         raise new_error(
@@ -192,12 +208,9 @@ class _Pipeline:
                             "source",
                             type(ret).__name__,
                         )
-                elif is_iterable(stage) or is_readable_node_stream(stage):
-                    ret = stage
                 else:
-                    ret = duplexify(stage, "source")
-                    self.streams.append(ret)
-            elif callable(stage) and not is_node_stream(stage):
+                    ret = stage
+            elif function_stage:
                 ret = call_stage(stage, (_as_async_iterable(ret),), signal)
                 if reading:
                     if not is_iterable(ret, True):
@@ -209,18 +222,16 @@ class _Pipeline:
                         )
                 else:
                     ret = self.destination_proxy(ret, end, PassThrough)
-            elif is_node_stream(stage):
+            else:
                 if is_readable_node_stream(ret):
                     self.finish_count += 2
-                    _pipe(ret, stage, self.finish, end)
+                    _pipe(ret, stage, self.finish, self.fail, end)
                 elif is_iterable(ret):
                     self.finish_count += 1
                     self.start(_pump(_as_async_iterable(ret), stage, self.finish, end))
                 else:
                     raise invalid_arg_type("val", "a Readable, Iterable or AsyncIterable", ret)
                 ret = stage
-            else:
-                ret = duplexify(stage, "stage")
 
     def destination_proxy(self, ret: Any, end: bool, passthrough: type[Any]) -> Any:
         """The PassThrough that stands for a function destination's outcome."""
@@ -231,9 +242,10 @@ class _Pipeline:
             async def settle() -> None:
                 try:
                     value = await ret
-                except Exception as exc:
-                    proxy.destroy(exc)
-                    next_tick(self.finish, exc)
+                except (Exception, asyncio.CancelledError) as exc:
+                    error = _stage_error(exc)
+                    proxy.destroy(error)
+                    next_tick(self.finish, error)
                     return
                 self.value = value
                 if value is not None:
@@ -261,7 +273,27 @@ class _Pipeline:
     def on_late_error(self, err: BaseException) -> None:
         # Errors after pipe/pump completed still fail the pipeline.
         if err is not None and not isinstance(err, AbortError) and not _is_premature_close(err):
-            self.finish(err)
+            self.fail(err)
+
+
+def _needs_duplex(source: Any) -> bool:
+    """A first stage that is neither a Readable nor an iterable of chunks."""
+    if isinstance(source, dict):
+        return True
+    return not is_iterable(source) and not is_readable_node_stream(source)
+
+
+def _duplexify(stage: Any, name: str) -> Any:
+    from rillet.streams._duplexify import duplexify
+
+    return duplexify(stage, name)
+
+
+def _check_pipeable(stages: list[Any]) -> None:
+    """Refuse up front to write into a stage that is already destroyed or closed."""
+    for stage in stages[1:]:
+        if is_node_stream(stage) and (is_destroyed(stage) or is_closed(stage)):
+            raise new_error("ERR_STREAM_UNABLE_TO_PIPE")
 
 
 def _close_pending(stream: Any) -> bool:
@@ -295,44 +327,43 @@ def _destroyer(stream: Any, reading: bool, writing: bool) -> Callable[[BaseExcep
     return destroy
 
 
-def _pipe(src: Any, dst: Any, finish: Callback, end: bool) -> None:
+def _pipe(src: Any, dst: Any, finish: Callback, fail: Callback, end: bool) -> None:
     ended = False
 
     def on_dst_close(*_: Any) -> None:
         if not ended:
-            finish(new_error("ERR_STREAM_PREMATURE_CLOSE"))
+            # The destination closed before the source completed.
+            fail(new_error("ERR_STREAM_PREMATURE_CLOSE"))
+
+    def end_dst(*_: Any) -> None:
+        nonlocal ended
+        ended = True
+        dst.end()
+
+    def on_src_done(err: BaseException | None = None) -> None:
+        r = getattr(src, "_readable_state", None)
+        if (
+            _is_premature_close(err)
+            and r is not None
+            and r.ended
+            and r.errored is None
+            and not r.error_emitted
+        ):
+            # 'close' before 'end' after EOF was pushed: 'end' still comes, wait for it.
+            src.once("end", lambda *_: finish())
+            src.once("error", finish)
+        else:
+            finish(err)
 
     dst.on("close", on_dst_close)
     src.pipe(dst, end=False)
-    if end:
-
-        def end_dst(*_: Any) -> None:
-            nonlocal ended
-            ended = True
-            dst.end()
-
-        if is_readable_finished(src):
-            next_tick(end_dst)
-        else:
-            src.once("end", end_dst)
-
-        def on_src_done(err: BaseException | None = None) -> None:
-            r = getattr(src, "_readable_state", None)
-            if (
-                _is_premature_close(err)
-                and r is not None
-                and r.ended
-                and r.errored is None
-                and not r.error_emitted
-            ):
-                src.once("end", lambda *_: finish())
-                src.once("error", finish)
-            else:
-                finish(err)
-
-        eos(src, on_src_done, readable=True, writable=False)
-    else:
+    if not end:
         finish()
+    elif is_readable_finished(src):
+        next_tick(end_dst)
+    else:
+        src.once("end", end_dst)
+    eos(src, on_src_done, readable=True, writable=False)
     eos(dst, finish, readable=False, writable=True)
 
 
@@ -369,8 +400,8 @@ async def _pump(iterable: Any, writable: Any, finish: Callback, end: bool) -> No
             writable.end()
             await wait()
         finish()
-    except Exception as exc:
-        finish(exc if error is None or error is exc else error)
+    except (Exception, asyncio.CancelledError) as exc:
+        finish(_stage_error(exc) if error is None or error is exc else error)
     finally:
         cleanup()
         writable.remove_listener("drain", resume)
@@ -424,7 +455,7 @@ def pipeline(
 
     def on_future_done(done: asyncio.Future[Any]) -> None:
         if done.cancelled():
-            run.finish_impl(AbortError(), False)
+            run.cancel()
         elif callback is not None:
             done.exception()
 
