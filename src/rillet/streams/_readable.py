@@ -12,7 +12,6 @@ Task or closure is made per chunk.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -33,9 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["Readable", "ReadableOptions", "ReadableState"]
 
 _MAX_HWM = 0x40000000
-# read()'s "no size", Node's NaN: it compares False with every number. Typed Any so
-# that sizes stay ints for the type checker; only ``is _NAN`` tells it apart.
-_NAN: Any = math.nan
+# Inside read(), Node's n is an int here: -1 stands for Node's NaN ("no size": read
+# everything, one chunk when flowing; an int compares faster than a float NaN) and
+# -2 for a negative size, which reads nothing as Node's n <= 0 does.
 _LEADING_INT = re.compile(r"\s*[+-]?\d+")
 _READABLE_HOOKS = ("read", "destroy", "construct")
 
@@ -211,13 +210,10 @@ class Readable(Stream):
         rest at the end), ``read(0)`` only triggers a ``_read``. Object mode: one item.
         """
         state = self._readable_state
-        # Node's n is a JS number: "no size" is NaN, which compares False with every
-        # number, so the checks below read as Node's do.
-        n_orig: int
         if size is None:
-            n_orig = _NAN
+            n_orig = -1  # Node's NaN: read everything (one chunk when flowing)
         elif type(size) is int:
-            n_orig = size
+            n_orig = size if size >= 0 else -2
         else:
             n_orig = _parse_size(size)
         if n_orig > state.high_water_mark:
@@ -858,20 +854,27 @@ def _compute_new_high_water_mark(n: int) -> int:
 
 
 def _parse_size(size: object) -> int:
-    """Node's ``parseInt(size, 10)``: the leading integer of ``size``'s text, else NaN."""
+    """Node's ``parseInt(size, 10)``: the leading integer of ``size``'s text, else -1
+    (read()'s "no size"); a negative result becomes -2 (a size that reads nothing)."""
     found = _LEADING_INT.match(str(size))
-    return int(found.group()) if found else _NAN
+    if found is None:
+        return -1
+    return max(int(found.group()), -2)
 
 
 def _how_much_to_read(n: int, state: ReadableState) -> int:
-    if n <= 0 or (state.length == 0 and state.ended):
+    if n == 0 or (state.length == 0 and state.ended):
         return 0
-    if state.object_mode:
-        return 1
-    if n is _NAN:
+    if n < 0:
+        if n != -1:
+            return 0  # a negative size
+        if state.object_mode:
+            return 1
         if state.flowing and state.length:
             return len(state.buffer[0])
         return state.length
+    if state.object_mode:
+        return 1
     if n <= state.length:
         return n
     return state.length if state.ended else 0
