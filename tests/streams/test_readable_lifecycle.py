@@ -445,6 +445,9 @@ async def test_wrap_forwards_errors_and_close() -> None:
     await ticks()
     assert closed_events == ["close"]
     assert closed.destroyed
+    destroyed = Readable().wrap(legacy := OldStream())
+    legacy.emit("destroy")
+    assert destroyed.destroyed
 
 
 async def test_wrap_object_mode_passes_items_through() -> None:

@@ -403,7 +403,12 @@ class Readable(Stream):
         return self
 
     def wrap(self, stream: Any) -> Readable:
-        """Read from an old-style stream that only emits ``'data'``/``'end'``."""
+        """Read from an old-style stream that only emits ``'data'``/``'end'``.
+
+        Backpressure pauses it (when it has ``pause``/``resume``); its ``'error'``
+        fails this stream, its ``'close'`` or ``'destroy'`` destroys it. Unlike
+        Node, the old stream's own methods are not copied onto this one.
+        """
         paused = False
 
         def ondata(chunk: Any) -> None:
@@ -422,6 +427,7 @@ class Readable(Stream):
         stream.on("end", lambda *_: self.push(None))
         stream.on("error", lambda err: _destroy.error_or_destroy(self, err))
         stream.on("close", lambda *_: self.destroy())
+        stream.on("destroy", lambda *_: self.destroy())
         setattr(self, "_read", read)  # noqa: B010 - an instance hook, like Node's wrap
         return self
 
