@@ -30,9 +30,28 @@ from rillet.streams._utils import (
     will_emit_close,
 )
 
-__all__ = ["eos", "finished"]
+__all__ = ["OnCancelFuture", "eos", "finished"]
 
 Callback = Callable[..., Any]
+
+
+class OnCancelFuture(asyncio.Future[Any]):
+    """A Future that runs ``on_cancel`` synchronously inside ``cancel()``.
+
+    Node's cleanup functions act at once; a plain Future would run its done callbacks
+    only on a later loop iteration.
+    """
+
+    def __init__(self, on_cancel: Callable[[], None]) -> None:
+        super().__init__(loop=asyncio.get_running_loop())
+        self._on_cancel: Callable[[], None] | None = on_cancel
+
+    def cancel(self, msg: Any = None) -> bool:
+        on_cancel, self._on_cancel = self._on_cancel, None
+        cancelled = super().cancel(msg)
+        if cancelled and on_cancel is not None:
+            on_cancel()
+        return cancelled
 
 
 def eos(
@@ -187,7 +206,7 @@ def finished(
     error: bool = True,
     signal: AbortSignal | None = None,
     callback: Callback | None = None,
-) -> asyncio.Future[None]:
+) -> asyncio.Future[Any]:
     """A Future that completes when ``stream`` is done, or fails with its error.
 
     ``readable``/``writable`` False ignore that side; ``error=False`` ignores
@@ -195,19 +214,25 @@ def finished(
     if given, is also called with ``(error)``. Cancelling the Future removes the
     listeners and the callback is never called (Node's cleanup function).
     """
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    cleanup: Callable[[], None] | None = None
+
+    def on_cancel() -> None:
+        if cleanup is not None:
+            cleanup()
+
+    future = OnCancelFuture(on_cancel)
 
     def on_done(err: BaseException | None = None) -> None:
-        if future.cancelled():
+        if future.done():
             return
+        if err is None:
+            future.set_result(None)
+        else:
+            future.set_exception(err)
+            if callback is not None:
+                future.exception()  # reported through the callback: not "never retrieved"
         if callback is not None:
             callback(err)
-        if not future.done():
-            if err is not None:
-                future.set_exception(err)
-            else:
-                future.set_result(None)
 
     cleanup = eos(stream, on_done, readable=readable, writable=writable, error=error, signal=signal)
-    future.add_done_callback(lambda f: cleanup() if f.cancelled() else None)
     return future

@@ -21,7 +21,7 @@ from typing import Any
 from rillet._core import AbortController, AbortSignal, Event, next_tick
 from rillet.errors import AbortError, RilletError, invalid_arg_type, new_error
 from rillet.streams._destroy import destroyer
-from rillet.streams._end_of_stream import eos
+from rillet.streams._end_of_stream import OnCancelFuture, eos
 from rillet.streams._utils import (
     is_closed,
     is_destroyed,
@@ -439,25 +439,24 @@ def pipeline(
         raise invalid_arg_type("callback", "of type function", callback)
     if signal is not None and not isinstance(signal, AbortSignal):
         raise invalid_arg_type("options.signal", "an instance of AbortSignal", signal)
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    run: _Pipeline | None = None
+
+    def on_cancel() -> None:
+        if run is not None:
+            run.cancel()
+
+    future = OnCancelFuture(on_cancel)
 
     def on_done(error: BaseException | None, value: Any) -> None:
+        if not future.done():
+            if error is None:
+                future.set_result(value)
+            else:
+                future.set_exception(error)
+                if callback is not None:
+                    future.exception()  # reported through the callback: not "never retrieved"
         if callback is not None:
             callback(error, value)
-        if future.done():
-            return
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(value)
 
     run = _Pipeline(list(stages), on_done, signal, end)
-
-    def on_future_done(done: asyncio.Future[Any]) -> None:
-        if done.cancelled():
-            run.cancel()
-        elif callback is not None:
-            done.exception()
-
-    future.add_done_callback(on_future_done)
     return future
