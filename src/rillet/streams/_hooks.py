@@ -4,7 +4,9 @@ A keyword hook (``Readable(read=fn)``) is bound to the stream like a method, so 
 called with the stream first. A hook that is a coroutine function, as a keyword or a
 subclass method, is called without the callback: its coroutine runs as a task, an
 exception is the error, and for ``transform``/``flush`` a non-None return value is
-pushed. Node's callback-style hooks are unchanged.
+pushed. A coroutine ``destroy`` that returns normally keeps the error ``destroy()``
+was called with (as the default ``_destroy`` does); one that raises replaces it.
+Node's callback-style hooks are unchanged.
 """
 
 from __future__ import annotations
@@ -66,6 +68,17 @@ def _adapt(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
             spawn(fn(stream, size), on_done, False)
 
         return read_hook
+
+    if name == "destroy":
+
+        def destroy_hook(stream: Any, error: BaseException | None, callback: Any) -> None:
+            # Returning normally keeps the error destroy() was given; raising replaces it.
+            def on_done(raised: BaseException | None = None) -> None:
+                callback(error if raised is None else raised)
+
+            spawn(fn(stream, error), on_done, False)
+
+        return destroy_hook
 
     with_value = _CALLBACK_HOOKS[name]
 

@@ -407,17 +407,17 @@ class Writable(Stream):
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        """Node's ``Symbol.asyncDispose``: destroy the stream (with ``AbortError`` if it
+        has not finished) and wait for it to close; raise its error unless that is an
+        ``AbortError``."""
         from rillet.streams._end_of_stream import finished
 
-        error: BaseException | None = None
         if not self.destroyed:
-            error = None if self.writable_finished else AbortError()
-            self.destroy(error)
+            self.destroy(None if self.writable_finished else AbortError())
         try:
             await finished(self)
-        except Exception as exc:
-            if exc is not error:
-                raise
+        except AbortError:
+            pass
 
     @staticmethod
     def from_web(writable_stream: WritableStream, **options: Any) -> Writable:
