@@ -6,6 +6,7 @@ hand-rolled streams use; :class:`~rillet.Readable` overrides it with the full on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rillet._core import EventEmitter
@@ -51,7 +52,7 @@ class Stream(EventEmitter):
             if callable(getattr(dest, "destroy", None)):
                 dest.destroy()
 
-        def error_handler(failed: Any) -> Any:
+        def error_handler(failed: Any) -> Callable[[BaseException], None]:
             # Rethrow on the stream that failed when nobody else listens there.
             def onerror(err: BaseException) -> None:
                 cleanup()
