@@ -408,28 +408,38 @@ async def test_reading_pauses_the_transport_at_the_high_water_mark() -> None:
 
 
 async def test_data_handler_takes_the_bytes_without_data_events() -> None:
+    loop = asyncio.get_running_loop()
     accepted: list[net.Socket] = []
     got: list[bytes] = []
-    ended = asyncio.get_running_loop().create_future()
+    head_received = loop.create_future()
+    ended = loop.create_future()
+
+    def on_data(data: bytes) -> None:
+        got.append(data)
+        if b"".join(got).endswith(b"\r\n\r\n"):
+            head_received.set_result(None)
 
     def on_connection(socket: net.Socket) -> None:
         accepted.append(socket)
-        socket.set_data_handler(got.append, lambda: ended.set_result(socket.bytes_read))
+        socket.set_data_handler(on_data, lambda: ended.set_result(socket.bytes_read))
         socket.on("data", lambda data: pytest.fail("no 'data' event in handler mode"))
 
     server = net.create_server(on_connection, allow_half_open=True)
     target = await listen(server)
     client = connect(target)
     client.write(b"GET / HTTP/1.1\r\n")
-    client.end(b"\r\n")
-    assert await ended == 18
-    assert b"".join(got) == b"GET / HTTP/1.1\r\n\r\n"
+    client.write(b"\r\n")
+    await head_received
     [peer] = accepted
-    assert peer.readable_length == 0 and not peer.readable_ended
+    assert peer.readable_length == 0 and peer.bytes_read == 18
     peer.pause_reading()
     assert peer.transport is not None and not peer.transport.is_reading()
     peer.resume_reading()
     assert peer.transport.is_reading()
+    client.end(b"body")
+    assert await ended == 22
+    assert b"".join(got) == b"GET / HTTP/1.1\r\n\r\nbody"
+    assert not peer.readable_ended  # on_end took the EOF instead of the readable side
     peer.destroy()
     await once(client, "close")
     await server.close()
@@ -501,3 +511,44 @@ async def test_destroy_soon_ends_then_destroys() -> None:
 def test_the_facade_exports_the_api_names() -> None:
     assert set(net.__all__) == {"Server", "Socket", "connect", "create_connection", "create_server"}
     assert net.create_connection is net.connect
+
+
+async def test_a_failing_connection_listener_is_reported_and_the_socket_works(
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    def on_connection(socket: net.Socket) -> None:
+        socket.pipe(socket)
+        raise RuntimeError("listener bug")
+
+    server = net.create_server(on_connection)
+    target = await listen(server)
+    client = connect(target)
+    client.end(b"still echoed")
+    assert await buffer(client) == b"still echoed"
+    [context] = loop_errors
+    assert str(context["exception"]) == "listener bug"
+    await server.close()
+
+
+async def test_a_failing_data_listener_destroys_the_socket_with_its_error(
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    failure = RuntimeError("data listener bug")
+    errors: list[BaseException] = []
+
+    def on_data(_data: bytes) -> None:
+        raise failure
+
+    server, client, peer = await connected_pair()
+    peer.on("error", errors.append)
+    resumed = once(peer, "resume")
+    peer.on("data", on_data)
+    await resumed  # flowing: the next chunk reaches on_data inside data_received
+    closed = closing(peer)
+    client.write(b"boom")
+    assert await closed == [True]
+    assert errors == [failure]
+    # The transport reports the exception as well, as it does for any protocol failure.
+    assert [c["exception"] for c in loop_errors] == [failure]
+    client.destroy()
+    await server.close()

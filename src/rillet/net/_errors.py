@@ -45,12 +45,12 @@ def address_error(
     return made
 
 
-def transport_error(exc: BaseException) -> NodeSystemError:
+def transport_error(exc: OSError) -> NodeSystemError:
     """The error a transport lost with ``exc``: ``ECONNRESET`` unless ``exc`` names another.
 
     A broken pipe is a failed ``write``; anything else is reported as a failed ``read``.
     """
-    number = exc.errno if isinstance(exc, OSError) and exc.errno else _errno.ECONNRESET
+    number = exc.errno or _errno.ECONNRESET
     syscall = "write" if number == _errno.EPIPE else "read"
     code = _errno.errorcode.get(number, "EUNKNOWN")
     made = system_error(number, syscall, message=f"{syscall} {code}")

@@ -35,10 +35,17 @@ class SocketProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         stream = cast(asyncio.Transport, transport)
-        if self.server is not None:
-            self.server._accept(self.socket, stream)
-        else:
-            self.socket._connected(stream)
+        try:
+            if self.server is not None:
+                self.server._accept(self.socket, stream)
+            else:
+                self.socket._connected(stream)
+        except Exception as exc:
+            # A 'connection'/'connect' listener failed. Report it as a failing tick would
+            # be, but return normally: uvloop starts reading only after a clean return.
+            asyncio.get_running_loop().call_exception_handler(
+                {"message": "Unhandled exception in a connection listener", "exception": exc}
+            )
 
     def data_received(self, data: bytes) -> None:
         socket = self.socket

@@ -105,6 +105,7 @@ class Socket(Duplex):
         "_connecting",
         "_data_handler",
         "_end_handler",
+        "_eof",
         "_had_error",
         "_held",
         "_keep_alive",
@@ -156,6 +157,7 @@ class Socket(Duplex):
         self._data_handler: DataHandler | None = None
         self._end_handler: Callable[[], None] | None = None
         self._keep_open = True
+        self._eof = False
         self._no_delay = bool(options.get("no_delay", True))
         self._keep_alive: tuple[bool, float] | None = None
         if options.get("keep_alive"):
@@ -192,6 +194,8 @@ class Socket(Duplex):
         if isinstance(port, str) and not port.isdigit():
             path, port = port, None
         tcp_port = _checked_port(port, "options.port") if path is None else 0
+        if options.get("family", 0) not in _FAMILIES:
+            raise invalid_arg_value("options.family", options.get("family"))
         if self._connecting or self._transport is not None:
             raise new_error("ERR_INVALID_STATE", "the socket is already connecting or connected")
         if self.destroyed:
@@ -225,9 +229,7 @@ class Socket(Duplex):
     async def _open_tcp(
         self, loop: asyncio.AbstractEventLoop, host: str, port: int, options: ConnectOptions
     ) -> None:
-        family = _FAMILIES.get(options.get("family", 0))
-        if family is None:
-            raise invalid_arg_value("options.family", options.get("family"))
+        family = _FAMILIES[options.get("family", 0)]
         local: tuple[str, int] | None = None
         if options.get("local_address") is not None or options.get("local_port") is not None:
             local = (options.get("local_address") or "", options.get("local_port") or 0)
@@ -306,6 +308,7 @@ class Socket(Duplex):
             self.resume_reading()
 
     def _on_eof(self) -> bool:
+        self._eof = True
         if self._end_handler is not None:
             self._end_handler()
         else:
@@ -329,9 +332,9 @@ class Socket(Duplex):
             transport.pause_reading()
 
     def resume_reading(self) -> None:
-        """Undo :meth:`pause_reading`."""
+        """Undo :meth:`pause_reading` (nothing to resume after the peer's EOF)."""
         transport = self._transport
-        if self._reading_paused and transport is not None:
+        if self._reading_paused and transport is not None and not self._eof:
             self._reading_paused = False
             transport.resume_reading()
 
@@ -464,7 +467,10 @@ class Socket(Duplex):
         self._transport = None
         self._write_paused = False
         if not self.destroyed:
-            self.destroy(transport_error(exc) if exc is not None else None)
+            # An OSError is the connection's failure; anything else is a listener's
+            # exception the transport caught in data_received: that is the error.
+            error = transport_error(exc) if isinstance(exc, OSError) else exc
+            self.destroy(error)
         elif self._close_on_lost:
             next_tick(self._emit_close)
 
