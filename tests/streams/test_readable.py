@@ -711,6 +711,14 @@ def test_r_unshift_1_a_string_is_re_encoded_to_the_stream_encoding() -> None:
     assert stream.read() == "616201"
 
 
+def test_r_unshift_1_bytes_unshifted_into_a_decoding_stream_are_decoded() -> None:
+    stream = Readable(read=noop, encoding="utf8")
+    stream.push(b"cd")
+    stream.unshift("é".encode() + b"b")
+    assert stream.readable_length == 4
+    assert stream.read() == "ébcd"
+
+
 async def test_r_unshift_1_unshift_none_is_eof() -> None:
     events: list[Any] = []
     stream = Readable(read=noop)

@@ -730,11 +730,15 @@ def _readable_add_chunk(
                 else:
                     chunk = encode(chunk, encoding)
                     encoding = ""
-        elif isinstance(chunk, bytes):
+        elif isinstance(chunk, bytes | bytearray | memoryview):
+            if type(chunk) is not bytes:
+                chunk = bytes(chunk)
             encoding = ""
-        elif isinstance(chunk, bytearray | memoryview):
-            chunk = bytes(chunk)
-            encoding = ""
+            if add_to_front and state.encoding:
+                # Bytes put back in front of decoded text become text too (Node
+                # would join them to its strings as UTF-8); decode them as the
+                # stream decodes.
+                chunk = decode(chunk, state.encoding)
         elif chunk is not None:
             err = invalid_arg_type("chunk", "of type str or bytes-like", chunk)
     if err is not None:
