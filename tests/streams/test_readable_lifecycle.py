@@ -74,6 +74,13 @@ def test_object_mode_with_an_encoding_decodes_each_push_separately() -> None:
     assert [stream.read(), stream.read(), stream.read()] == ["abc", "def", None]
 
 
+def test_object_mode_with_an_encoding_passes_strings_through() -> None:
+    stream = Readable(read=noop, object_mode=True, encoding="utf8")
+    stream.push("text")
+    stream.push("é".encode())
+    assert [stream.read(), stream.read()] == ["text", "é"]
+
+
 # -- _construct -------------------------------------------------------------------------
 
 

@@ -128,8 +128,13 @@ class StringDecoder:
         elif self.encoding == "utf16le":
             self._decoder = codecs.getincrementaldecoder("utf-16-le")("replace")
 
-    def write(self, data: bytes | bytearray | memoryview) -> str:
-        """Decode ``data``, keeping an incomplete trailing character for later."""
+    def write(self, data: bytes | bytearray | memoryview | str) -> str:
+        """Decode ``data``, keeping an incomplete trailing character for later.
+
+        A ``str`` is returned as it is (Node's decoder does the same).
+        """
+        if isinstance(data, str):
+            return data
         if self._decoder is not None:
             return self._decoder.decode(data)
         if self.encoding in ("base64", "base64url"):

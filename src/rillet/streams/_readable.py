@@ -295,9 +295,7 @@ class Readable(Stream):
         decoder = StringDecoder(encoding)
         state.decoder = decoder
         state.encoding = decoder.encoding
-        content = "".join(
-            chunk if isinstance(chunk, str) else decoder.write(chunk) for chunk in state.buffer
-        )
+        content = "".join(decoder.write(chunk) for chunk in state.buffer)
         if state.ended:
             # EOF was pushed before this decoder existed: flush a partial character
             # now, or it would be lost (Node #63973).
