@@ -51,6 +51,6 @@ async def test_a_stalled_client_bounds_the_server_memory() -> None:
     # write() said False while the client stalled, and 'drain' followed each time.
     assert report["false_writes"] > 0
     assert report["drains"] == report["false_writes"]
-    assert report["stall"] >= 0.8
+    assert report["stall"] >= 0.5  # no drain while the client stalled (1 s)
     growth = report["peak"] - report["baseline"]
     assert growth < 32 << 20, f"server RSS grew by {growth / 2**20:.1f} MiB"
