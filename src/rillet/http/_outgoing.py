@@ -1,0 +1,116 @@
+"""``OutgoingMessage``: the header handling a server response and a client request share
+(Node's ``_http_outgoing.js``).
+
+Header names keep the case they were set with and are looked up case-insensitively.
+``set_header`` validates at once: a bad name raises ``ERR_INVALID_HTTP_TOKEN``, a value
+holding CR, LF or NUL ``ERR_INVALID_CHAR`` (so no header can be injected), None
+``ERR_HTTP_INVALID_HEADER_VALUE``; once the head is sent, changing headers raises
+``ERR_HTTP_HEADERS_SENT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rillet.errors import new_error
+from rillet.http._headers import validate_header_name, validate_header_value
+from rillet.streams import Writable
+
+__all__ = ["HeaderValue", "OutgoingMessage"]
+
+HeaderValue = str | int | list[str] | tuple[str, ...]
+
+
+class OutgoingMessage(Writable):
+    """A Writable carrying an HTTP head: the header methods of Node's ``OutgoingMessage``."""
+
+    def __init__(self, **options: Any) -> None:
+        Writable.__init__(self, **options)
+        # lower-case name -> (name as set, value)
+        self._header_map: dict[str, tuple[str, HeaderValue]] = {}
+        self._header_sent = False
+
+    def _check_unsent(self, action: str) -> None:
+        if self._header_sent:
+            raise new_error("ERR_HTTP_HEADERS_SENT", action)
+
+    def set_header(self, name: str, value: HeaderValue) -> OutgoingMessage:
+        """Set one header (replacing an earlier value); returns ``self``."""
+        self._check_unsent("set")
+        validate_header_name(name)
+        validate_header_value(name, value)
+        self._header_map[name.lower()] = (name, value)
+        return self
+
+    def set_headers(self, headers: Mapping[str, HeaderValue]) -> OutgoingMessage:
+        """Set several headers at once."""
+        for name, value in headers.items():
+            self.set_header(name, value)
+        return self
+
+    def append_header(self, name: str, value: HeaderValue) -> OutgoingMessage:
+        """Add a value to a header, keeping the earlier ones (repeated header lines)."""
+        self._check_unsent("append")
+        validate_header_name(name)
+        validate_header_value(name, value)
+        key = name.lower()
+        existing = self._header_map.get(key)
+        added = list(value) if isinstance(value, list | tuple) else [str(value)]
+        if existing is None:
+            self._header_map[key] = (name, added if len(added) > 1 else added[0])
+        else:
+            old = existing[1]
+            values = list(old) if isinstance(old, list | tuple) else [str(old)]
+            self._header_map[key] = (existing[0], values + added)
+        return self
+
+    def get_header(self, name: str) -> HeaderValue | None:
+        """The value set for ``name`` (any case), or None."""
+        entry = self._header_map.get(name.lower())
+        return entry[1] if entry is not None else None
+
+    def get_headers(self) -> dict[str, HeaderValue]:
+        """Every header set so far, by lower-case name."""
+        return {key: value for key, (_, value) in self._header_map.items()}
+
+    def get_header_names(self) -> list[str]:
+        """The lower-case names of the headers set so far."""
+        return list(self._header_map)
+
+    def get_raw_header_names(self) -> list[str]:
+        """The names of the headers set so far, in the case they were set with."""
+        return [name for name, _ in self._header_map.values()]
+
+    def has_header(self, name: str) -> bool:
+        """Whether ``name`` (any case) is set."""
+        return name.lower() in self._header_map
+
+    def remove_header(self, name: str) -> None:
+        """Unset ``name``."""
+        self._check_unsent("remove")
+        self._header_map.pop(name.lower(), None)
+
+    @property
+    def headers_sent(self) -> bool:
+        """True once the head is fixed (sent, or built by ``write_head``)."""
+        return self._header_sent
+
+    def _merge_headers(self, headers: Mapping[str, HeaderValue] | Iterable[Any]) -> None:
+        """Merge ``write_head``-style headers: a mapping, or a flat or paired list."""
+        if isinstance(headers, Mapping):
+            for name, value in headers.items():
+                self.set_header(name, value)
+            return
+        items = list(headers)
+        if items and isinstance(items[0], list | tuple):
+            for name, value in items:
+                self.append_header(name, value)
+            return
+        if len(items) % 2:
+            raise new_error("ERR_INVALID_ARG_VALUE", "argument", "headers", repr(items))
+        for index in range(0, len(items), 2):
+            self.append_header(items[index], items[index + 1])
+
+    def _header_items(self) -> list[tuple[str, HeaderValue]]:
+        return list(self._header_map.values())
