@@ -451,3 +451,120 @@ async def test_r_enc_1_async_iteration_of_a_decoding_stream() -> None:
     for chunk in (bytes([0xE2, 0x82]), bytes([0xAC]), "x", None):
         stream.push(chunk)
     assert [chunk async for chunk in stream] == ["€x"]
+
+
+async def test_r_pipe_4_failing_write_unpipes_and_pauses_the_source() -> None:
+    log: list[str] = []
+    source = Readable(read=lambda _s, _n: None)
+
+    def write(_s: Writable, chunk: bytes, _e: str, callback: Callable[..., Any]) -> None:
+        log.append(f"write:{text(chunk)}")
+        callback(RuntimeError("wfail"))
+
+    sink = Writable(write=write)
+    sink.on("error", lambda error: log.append(f"w:error:{error}"))
+    on_events(sink, log, "w:", "unpipe", "close")
+    source.on("pause", lambda: log.append("r:pause"))
+    source.pipe(sink)
+    source.push("a")
+    source.push("b")
+    await settle()
+    assert log == ["write:a", "r:pause", "w:unpipe", "w:error:wfail", "w:close"]
+    assert (source.destroyed, source.readable_flowing, source.readable_length) == (False, False, 1)
+
+
+async def test_r_iter_2_destroy_on_return_false_then_a_second_loop() -> None:
+    log: list[str] = []
+    stream = Readable(read=lambda _s, _n: None, object_mode=True)
+    for item in (1, 2, 3, 4, None):
+        stream.push(item)
+    stream.on("close", lambda: log.append("close"))
+    async for item in stream.iterator(destroy_on_return=False):
+        log.append(f"a:{item}")
+        if item == 2:
+            break
+    counts = "/".join(str(stream.listener_count(name)) for name in ("readable", "error", "end"))
+    log.append(f"destroyed:{stream.destroyed} listeners:{counts}")
+    async for item in stream:
+        log.append(f"b:{item}")
+    log.append(f"done:{stream.destroyed}")
+    assert log == [
+        "a:1",
+        "a:2",
+        "destroyed:False listeners:0/0/0",
+        "b:3",
+        "b:4",
+        "close",
+        "done:True",
+    ]
+
+
+async def test_r_flow_2_resume_and_pause_in_one_tick() -> None:
+    log: list[str] = []
+    stream = Readable(read=lambda _s, _n: None)
+    on_events(stream, log, "", "pause", "resume")
+    stream.resume()
+    stream.pause()
+    stream.resume()
+    stream.pause()
+    stream.resume()
+    log.append("sync")
+    await settle()
+    assert log == ["pause", "pause", "sync", "resume"]
+    assert stream.readable_flowing is True
+
+
+async def test_r_push_1_return_values_and_lengths_around_the_mark() -> None:
+    stream = Readable(read=lambda _s, _n: None, high_water_mark=5)
+    assert [stream.push("abc"), stream.push("de"), stream.push("f")] == [True, False, False]
+    assert stream.readable_length == 6
+    assert stream.read(2) == b"ab"
+    assert stream.push("g") is False
+    assert stream.readable_length == 5
+
+
+async def test_r_read_6_read_inside_a_data_listener() -> None:
+    log: list[str] = []
+    stream = Readable(read=lambda _s, _n: None)
+    stream.push("a")
+    stream.push("b")
+
+    def on_data(chunk: bytes) -> None:
+        log.append(f"data:{text(chunk)}")
+        if chunk == b"a":
+            log.append(f"nested:{text(stream.read())}")
+
+    stream.on("data", on_data)
+    stream.on("end", lambda: log.append("end"))
+    later(stream.push, None)
+    await settle()
+    assert log == ["data:a", "data:b", "nested:b", "end"]
+
+
+async def test_r_enc_2_set_encoding_in_the_middle_of_the_flow() -> None:
+    log: list[str] = []
+    stream = Readable(read=lambda _s, _n: None)
+
+    def on_data(chunk: Any) -> None:
+        log.append(f"{type(chunk).__name__}:{text(chunk)}")
+        if chunk == b"a":
+            stream.set_encoding("hex")
+
+    stream.on("data", on_data)
+    for chunk in ("a", "b", None):
+        stream.push(chunk)
+    await settle()
+    assert log == ["bytes:a", "str:62"]
+
+
+async def test_destroy_with_error_leaves_the_buffer_readable_until_close() -> None:
+    log: list[str] = []
+    stream = Readable(read=lambda _s, _n: None)
+    stream.on("readable", lambda: log.append("readable"))
+    stream.on("error", lambda _e: log.append("error"))
+    stream.on("close", lambda: log.append("close"))
+    stream.push("x")
+    stream.destroy(RuntimeError("e"))
+    log.append(f"len:{stream.readable_length} read:{text(stream.read())}")
+    await settle()
+    assert log == ["len:1 read:x", "error", "close"]
