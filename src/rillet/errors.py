@@ -153,6 +153,10 @@ class NodeSystemError(RilletError, OSError):
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The errno-specific classes are made at run time: rebuild through the factory.
+        return (_restore_system_error, (self.errno, dict(self.__dict__)))
+
 
 _BUILTIN_BY_ERRNO: dict[int, type[OSError]] = {
     _errno.ENOENT: FileNotFoundError,
@@ -183,6 +187,14 @@ def _system_class(errno: int) -> type[NodeSystemError]:
         cls = type(f"NodeSystemError_{builtin.__name__}", (NodeSystemError, builtin), {})
         _SYSTEM_CLASSES[errno] = cls
     return cls
+
+
+def _restore_system_error(errno: int, state: dict[str, Any]) -> NodeSystemError:
+    err = _system_class(errno)(
+        state["message"], errno=errno, code=state["code"], syscall=state["syscall"]
+    )
+    err.__dict__.update(state)
+    return err
 
 
 def system_error(

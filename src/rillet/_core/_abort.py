@@ -3,7 +3,9 @@
 Guarantees:
 
 * a signal aborts at most once; ``aborted`` and ``reason`` are set before any
-  listener runs, and every ``'abort'`` listener then runs synchronously, in order;
+  listener runs, and every ``'abort'`` listener then runs synchronously, in order
+  (``onabort`` first); an exception in one does not stop the others and goes to the
+  running loop's exception handler (with no loop running, the first one is raised);
 * the default reason is an :class:`~rillet.errors.AbortError`;
   ``AbortSignal.timeout(ms)`` aborts with an :class:`~rillet.errors.AbortTimeoutError`;
 * ``AbortSignal.any(signals)`` aborts with the reason of the first one to abort.
@@ -74,14 +76,21 @@ class AbortSignal:
             self._timer.cancel()
             self._timer = None
         event = Event("abort", self)
-        if self.onabort is not None:
-            self.onabort(event)
         listeners, self._listeners = (
             self._listeners,
             [(fn, False) for fn, o in self._listeners if not o],
         )
-        for listener, _ in listeners:
-            listener(event)
+        calls = [listener for listener, _ in listeners]
+        if self.onabort is not None:
+            calls.insert(0, self.onabort)
+        failures: list[Exception] = []
+        for listener in calls:
+            try:
+                listener(event)
+            except Exception as exc:
+                failures.append(exc)
+        if failures:
+            _report(failures)
 
     @staticmethod
     def abort(reason: Any = None) -> AbortSignal:
@@ -115,6 +124,18 @@ class AbortSignal:
         for source in sources:
             source.add_event_listener("abort", follow(source), once=True)
         return combined
+
+
+def _report(failures: list[Exception]) -> None:
+    """Listener errors do not stop the dispatch (as with a DOM ``EventTarget``): they go
+    to the running loop's exception handler, or, with no loop, the first is raised."""
+    loop = asyncio.events._get_running_loop()
+    if loop is None:
+        raise failures[0]
+    for exc in failures:
+        loop.call_exception_handler(
+            {"message": "Unhandled exception in an 'abort' listener", "exception": exc}
+        )
 
 
 class AbortController:

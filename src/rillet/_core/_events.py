@@ -251,55 +251,106 @@ def once(
     return future
 
 
-async def on(
+class _EventQueue:
+    """What the emitter's listeners hold for :func:`on`: the queued events, the failure
+    and the waiter. (Not the iterator, so dropping the iterator cleans up at once.)"""
+
+    __slots__ = ("failure", "pending", "signal", "waiter")
+
+    def __init__(self, signal: AbortSignal | None) -> None:
+        self.pending: deque[list[Any]] = deque()
+        self.failure: BaseException | None = None
+        self.signal = signal
+        self.waiter: asyncio.Future[None] | None = None
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def on_event(self, *args: Any) -> None:
+        self.pending.append(list(args))
+        self.wake()
+
+    def on_error(self, err: BaseException) -> None:
+        if self.failure is None:
+            self.failure = err
+        self.wake()
+
+    def on_abort(self, _event: object = None) -> None:
+        if self.failure is None and self.signal is not None:
+            self.failure = _abort_error(self.signal)
+        self.wake()
+
+
+class _EventIterator:
+    """The async iterator :func:`on` returns."""
+
+    __slots__ = ("_closed", "_emitter", "_event", "_queue")
+
+    def __init__(self, emitter: EventEmitter, event: str, signal: AbortSignal | None) -> None:
+        if signal is not None and signal.aborted:
+            raise _abort_error(signal)
+        self._emitter = emitter
+        self._event = event
+        self._closed = False
+        queue = self._queue = _EventQueue(signal)
+        emitter.on(event, queue.on_event)
+        if event != "error":
+            emitter.on("error", queue.on_error)
+        if signal is not None:
+            signal.add_event_listener("abort", queue.on_abort, once=True)
+
+    def __aiter__(self) -> _EventIterator:
+        return self
+
+    async def __anext__(self) -> list[Any]:
+        queue = self._queue
+        while True:
+            if queue.pending:
+                return queue.pending.popleft()
+            if self._closed:
+                raise StopAsyncIteration
+            failure = queue.failure
+            if failure is not None:
+                self._close()
+                raise failure
+            queue.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await queue.waiter
+            finally:
+                queue.waiter = None
+
+    async def aclose(self) -> None:
+        """Stop iterating and remove the listeners."""
+        self._close()
+
+    def _close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        queue = self._queue
+        queue.pending.clear()
+        self._emitter.remove_listener(self._event, queue.on_event)
+        if self._event != "error":
+            self._emitter.remove_listener("error", queue.on_error)
+        if queue.signal is not None:
+            queue.signal.remove_event_listener("abort", queue.on_abort)
+
+    def __del__(self) -> None:
+        # `break` drops the iterator without a call: clean up as Node's return() does.
+        if not getattr(self, "_closed", True):
+            self._close()
+
+
+def on(
     emitter: EventEmitter, event: str, *, signal: AbortSignal | None = None
 ) -> AsyncIterator[list[Any]]:
     """Iterate the argument lists of every ``event`` (Node's ``events.on``).
 
-    Events that come while the consumer is busy are queued; ``'error'`` ends the
-    iteration by raising; leaving the loop removes the listeners.
+    Events that come while the consumer is busy are queued; an ``'error'`` is raised
+    once the events queued before it are consumed, and ends the iteration; an aborted
+    ``signal`` raises ``AbortError`` (at once if it already is). Leaving the loop
+    (``break``, an exception, ``aclose()``) removes the listeners.
     """
-    if signal is not None and signal.aborted:
-        raise _abort_error(signal)
-    pending: deque[list[Any]] = deque()
-    failure: list[BaseException] = []
-    loop = asyncio.get_running_loop()
-    waiter: asyncio.Future[None] | None = None
-
-    def wake() -> None:
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def on_event(*args: Any) -> None:
-        pending.append(list(args))
-        wake()
-
-    def on_error(err: BaseException) -> None:
-        failure.append(err)
-        wake()
-
-    def on_abort(_event: object = None) -> None:
-        if signal is not None:
-            failure.append(_abort_error(signal))
-        wake()
-
-    emitter.on(event, on_event)
-    if event != "error":
-        emitter.on("error", on_error)
-    if signal is not None:
-        signal.add_event_listener("abort", on_abort, once=True)
-    try:
-        while True:
-            while pending:
-                yield pending.popleft()
-            if failure:
-                raise failure[0]
-            waiter = loop.create_future()
-            await waiter
-            waiter = None
-    finally:
-        emitter.remove_listener(event, on_event)
-        if event != "error":
-            emitter.remove_listener("error", on_error)
-        if signal is not None:
-            signal.remove_event_listener("abort", on_abort)
+    return _EventIterator(emitter, event, signal)
