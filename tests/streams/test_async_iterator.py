@@ -257,3 +257,40 @@ async def test_r_iter_4_an_ended_stream_iterates_to_nothing() -> None:
     await ticks()
     assert stream.readable_ended
     assert [item async for item in stream] == []
+
+
+# -- Python specifics ----------------------------------------------------------------------
+
+
+async def test_an_iterator_touches_nothing_before_its_first_step() -> None:
+    stream = items(1, 2)
+    before = iterator_listeners(stream)
+    iterator = stream.iterator()
+    assert stream.readable_flowing is None
+    assert iterator_listeners(stream) == before
+    del iterator
+    await ticks()
+    assert not stream.destroyed
+    unused = stream.iterator()
+    await unused.aclose()  # type: ignore[attr-defined]
+    assert not stream.destroyed
+    assert [item async for item in stream] == [1, 2]
+
+
+async def test_leaving_after_the_end_was_seen_follows_auto_destroy() -> None:
+    stream = items(1, auto_destroy=False)
+    iterator = stream.iterator()
+    assert await iterator.__anext__() == 1
+    await ticks()
+    await iterator.aclose()  # type: ignore[attr-defined]
+    assert stream.readable_ended
+    assert stream.destroyed is False, "it ended: nothing to abort, and no autoDestroy"
+
+
+async def test_anext_after_the_end_keeps_raising_stop() -> None:
+    stream = items(1)
+    iterator = stream.iterator()
+    assert await iterator.__anext__() == 1
+    for _ in range(2):
+        with pytest.raises(StopAsyncIteration):
+            await iterator.__anext__()

@@ -7,12 +7,15 @@ stream, with an ``AbortError`` if it had not finished, unless ``destroy_on_retur
 is False, in which case only the iterator's listeners go.
 
 The stream's listeners hold a small link object, not the iterator, so the iterator
-is released (and cleans up) the moment the loop drops it, as ``break`` does.
+is released (and cleans up) the moment the loop drops it, as ``break`` does. As with
+Node's async generator, an iterator does nothing to the stream before its first
+``__anext__``, and closing one that never started leaves the stream alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rillet.streams._destroy import destroyer
@@ -58,18 +61,26 @@ class ReadableAsyncIterator:
         self._stream = stream
         self._destroy_on_return = destroy_on_return
         self._closed = False
-        link = self._link = _Link()
-        stream.on("readable", link.wake)
-        self._cleanup = eos(stream, link.on_finished, writable=False)
+        # Like Node's async generator, nothing touches the stream before the first
+        # __anext__: making an iterator does not switch the stream to 'readable'.
+        self._link: _Link | None = None
+        self._cleanup: Callable[[], None] | None = None
 
     def __aiter__(self) -> ReadableAsyncIterator:
         return self
+
+    def _start(self) -> _Link:
+        stream = self._stream
+        link = self._link = _Link()
+        stream.on("readable", link.wake)
+        self._cleanup = eos(stream, link.on_finished, writable=False)
+        return link
 
     async def __anext__(self) -> Any:
         if self._closed:
             raise StopAsyncIteration
         stream = self._stream
-        link = self._link
+        link = self._link or self._start()
         while True:
             chunk = None if stream.destroyed else stream.read()
             if chunk is not None:
@@ -85,7 +96,16 @@ class ReadableAsyncIterator:
 
     async def aclose(self) -> None:
         """Leave the iteration early (see the module docstring)."""
-        self._finish(None, early=True)
+        self._leave()
+
+    def _leave(self) -> None:
+        link = self._link
+        if link is None:
+            self._closed = True  # never started: the stream was never touched
+        elif link.outcome is _PENDING:
+            self._finish(None, early=True)
+        else:
+            self._finish(link.outcome, early=False)
 
     def _finish(self, error: BaseException | None, *, early: bool) -> None:
         if self._closed:
@@ -95,13 +115,13 @@ class ReadableAsyncIterator:
         auto_destroy = stream._readable_state.auto_destroy
         if (error is not None or self._destroy_on_return) and (early or auto_destroy):
             destroyer(stream, None)
-        else:
+        elif self._link is not None and self._cleanup is not None:
             stream.remove_listener("readable", self._link.wake)
             self._cleanup()
 
     def __del__(self) -> None:
         if not self._closed:
             try:
-                self._finish(None, early=True)
+                self._leave()
             except Exception:  # pragma: no cover - never raise from a finalizer
                 pass
