@@ -52,7 +52,7 @@ from typing import Any, Final
 
 from rillet.errors import from_os_error
 
-__all__ = ["Buffer", "FileIO", "IOCallback", "open_cached_nowait", "open_fd"]
+__all__ = ["Buffer", "FileIO", "IOCallback", "open_cached_nowait", "open_fd", "wait_ready"]
 
 Buffer = bytes | bytearray | memoryview
 IOCallback = Callable[[BaseException | None, int], None]
@@ -206,9 +206,10 @@ def _advance(views: list[memoryview], count: int) -> list[memoryview]:
     return rest
 
 
-def _wait(fd: int, events: int) -> None:
-    """Block this (executor) thread until ``fd`` is ready: a descriptor the user handed
-    over may be non-blocking (a pipe), where a plain read or write says ``EAGAIN``."""
+def wait_ready(fd: int, events: int) -> None:
+    """Block the calling thread until ``fd`` is ready for ``events`` (``select.POLLIN``,
+    ``POLLOUT``): for blocking I/O on a descriptor that may be non-blocking (a pipe
+    someone else set so), where a plain read or write says ``EAGAIN``."""
     poller = select.poll()
     poller.register(fd, events)
     poller.poll()
@@ -219,7 +220,7 @@ def _read_blocking(fd: int, buffer: bytearray | memoryview, offset: int) -> int:
         try:
             return os.preadv(fd, [buffer], offset) if offset >= 0 else os.readv(fd, [buffer])
         except BlockingIOError:
-            _wait(fd, select.POLLIN)
+            wait_ready(fd, select.POLLIN)
 
 
 def _write_blocking(fd: int, views: list[memoryview], offset: int) -> int:
@@ -229,7 +230,7 @@ def _write_blocking(fd: int, views: list[memoryview], offset: int) -> int:
         try:
             count = os.pwritev(fd, batch, offset + total) if offset >= 0 else os.writev(fd, batch)
         except BlockingIOError:
-            _wait(fd, select.POLLOUT)
+            wait_ready(fd, select.POLLOUT)
             continue
         total += count
         views = _advance(views, count)
