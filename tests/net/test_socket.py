@@ -552,3 +552,47 @@ async def test_a_failing_data_listener_destroys_the_socket_with_its_error(
     assert [c["exception"] for c in loop_errors] == [failure]
     client.destroy()
     await server.close()
+
+
+async def test_raw_sends_keep_every_callback_while_backed_up() -> None:
+    server, client, peer = await connected_pair()
+    client.pause()
+    chunk = b"r" * 16384
+    done: list[int] = []
+    sent = 0
+    # The HTTP layer's path: straight to the transport, one callback per send.
+    while peer.write(b"") and sent < 16384:  # write(b"") reports the transport's state
+        peer._send(chunk, lambda n=sent: done.append(n))
+        sent += 1
+    assert sent < 16384, "the transport never pushed back"
+    peer._send([b"tail", b"!"], lambda: done.append(-1))
+    assert done[-1] != -1  # held until the transport drains
+    drained = once(peer, "drain")
+    received = 0
+
+    def count(data: bytes) -> None:
+        nonlocal received
+        received += len(data)
+
+    client.on("data", count)
+    client.resume()
+    await drained
+    assert done == [*range(sent), -1]
+    ended = once(client, "end")
+    peer.end()
+    await ended
+    assert received == sent * len(chunk) + 5
+    await server.close()
+
+
+async def test_raw_sends_while_connecting_go_out_in_order() -> None:
+    server = net.create_server(lambda socket: socket.pipe(socket))
+    target = await listen(server)
+    client = connect(target)
+    done: list[str] = []
+    client._send(b"one ", lambda: done.append("one"))
+    client._send([b"two ", b"three"], lambda: done.append("two"))
+    client.end()
+    assert await buffer(client) == b"one two three"
+    assert done == ["one", "two"]
+    await server.close()

@@ -22,7 +22,8 @@ download never leaks the file.
 
 Layers built on top (HTTP) drive a connection through :meth:`Socket.set_data_handler`
 (bytes to a parser without ``'data'`` events), :meth:`Socket.pause_reading` /
-:meth:`Socket.resume_reading`, and :attr:`Socket.transport`.
+:meth:`Socket.resume_reading`, ``Socket._send`` (bytes to the transport without the
+Writable's bookkeeping) and :attr:`Socket.transport`.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ class Socket(Duplex):
         "_no_delay",
         "_peername",
         "_pending_final",
-        "_pending_write",
+        "_pending_writes",
         "_piped",
         "_reading_paused",
         "_sockname",
@@ -143,9 +144,11 @@ class Socket(Duplex):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._connecting = False
         self._connect_task: asyncio.Task[None] | None = None
-        self._pending_write: bytes | list[bytes] | None = None
+        # Writes made while connecting, sent in order once connected.
+        self._pending_writes: list[tuple[bytes | list[bytes], Callback]] = []
         self._pending_final: Callback | None = None
-        self._held: Callback | None = None
+        # Callbacks of writes the transport has taken while backed up (or lost).
+        self._held: list[Callback] = []
         self._write_paused = False
         self._reading_paused = False
         self._bytes_read = 0
@@ -272,11 +275,9 @@ class Socket(Duplex):
         self._connecting = False
         self._attach(transport)
         final, self._pending_final = self._pending_final, None
-        pending, self._pending_write = self._pending_write, None
-        if pending is not None:
-            held, self._held = self._held, None
-            assert held is not None
-            self._send(pending, held)
+        pending, self._pending_writes = self._pending_writes, []
+        for data, callback in pending:
+            self._send(data, callback)
         if final is not None:
             self._final(final)
         self.emit("connect")
@@ -376,18 +377,27 @@ class Socket(Duplex):
         self._send([request.chunk for request in chunks], callback)
 
     def _send(self, data: bytes | list[bytes], callback: Callback) -> None:
+        """Hand ``data`` (bytes, or a list sent with one ``writelines``) to the transport
+        now; ``callback()`` runs once the transport has taken it: at once, or at
+        ``resume_writing`` while it is backed up, or (without an error) on destroy.
+
+        The Writable side's ``_write``, and rillet's hook for the HTTP layer: it skips
+        the Writable queue, so call it only while ``writable_length`` is 0 and the
+        socket is not corked, or the bytes overtake queued ones. Sends made while
+        connecting go out in order on connection; on a closed socket ``callback``
+        gets ``ERR_SOCKET_CLOSED``.
+        """
         transport = self._transport
         if transport is None:
             if self._connecting:
-                self._pending_write = data
-                self._held = callback
+                self._pending_writes.append((data, callback))
             else:
                 callback(new_error("ERR_SOCKET_CLOSED"))
             return
         if transport.is_closing():
             # The transport failed (its connection_lost is on the way) and would drop the
             # bytes silently: keep the write in flight, so a producer stops here.
-            self._held = callback
+            self._held.append(callback)
             return
         if isinstance(data, bytes):
             transport.write(data)
@@ -398,7 +408,7 @@ class Socket(Duplex):
         if self._timeout:
             self._touch()
         if self._write_paused:
-            self._held = callback
+            self._held.append(callback)
         else:
             callback()
 
@@ -406,10 +416,13 @@ class Socket(Duplex):
         self._write_paused = False
         if self._timeout:
             self._touch()
-        held = self._held
-        if held is not None:
-            self._held = None
-            held()
+        if self._held:
+            self._release_held()
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, []
+        for callback in held:
+            callback()
 
     def _final(self, callback: Callback) -> None:
         if self._connecting:
@@ -443,7 +456,7 @@ class Socket(Duplex):
             task.cancel()
         self._cancel_timer()
         self._had_error = error is not None
-        self._pending_write = None
+        self._pending_writes = []
         self._pending_final = None
         if not self._writable_state.finished:
             self._destroy_sources()
@@ -454,12 +467,10 @@ class Socket(Duplex):
                 transport.close()
             else:
                 transport.abort()
-        held, self._held = self._held, None
         callback(error)
-        if held is not None:
-            # Node completes a write cut short by destroy() without an error; the
-            # queued ones then fail with ERR_STREAM_DESTROYED.
-            held()
+        # Node completes a write cut short by destroy() without an error; the queued
+        # ones then fail with ERR_STREAM_DESTROYED.
+        self._release_held()
         if transport is None:
             next_tick(self._emit_close)
 
@@ -647,7 +658,7 @@ class Socket(Duplex):
         """Bytes handed to the transport, plus those still queued in the Writable
         (as Node counts them)."""
         state = self._writable_state
-        in_flight = state.writelen if state.writing and self._pending_write is None else 0
+        in_flight = state.writelen if state.writing and not self._pending_writes else 0
         return self._bytes_dispatched + state.length - in_flight
 
     @property
