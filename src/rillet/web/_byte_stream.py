@@ -19,7 +19,7 @@ import ctypes
 from collections import deque
 from typing import Any
 
-from rillet.web._promise import Deferred, upon
+from rillet.web._promise import Deferred, adopt_pending_ticks, upon
 from rillet.web._readable_stream import (
     CancelAlgorithm,
     FutureReadRequest,
@@ -797,6 +797,7 @@ class ReadableStreamBYOBReader:
             return rejected_future(error)
         if self._stream is None:
             return rejected_future(invalid_state("The reader is not attached to a stream"))
+        adopt_pending_ticks()
         future: asyncio.Future[ReadResult] = asyncio.get_running_loop().create_future()
         readable_stream_byob_reader_read(self, view, minimum, FutureReadRequest(future))
         return future

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rillet.web._promise import Deferred, as_exception, promise_from, upon
+from rillet.web._promise import Deferred, adopt_pending_ticks, as_exception, promise_from, upon
 from rillet.web._readable_stream import (
     ReadableStream,
     ReadableStreamDefaultController,
@@ -59,6 +59,7 @@ class ReadableStreamAsyncIterator:
     __slots__ = ("_finished", "_prevent_cancel", "_reader")
 
     def __init__(self, stream: ReadableStream, prevent_cancel: bool = False) -> None:
+        self._finished = True  # until the reader is taken (__del__ may see a failed init)
         self._reader = acquire_readable_stream_default_reader(stream)
         self._prevent_cancel = bool(prevent_cancel)
         self._finished = False
@@ -69,6 +70,7 @@ class ReadableStreamAsyncIterator:
     def __anext__(self) -> asyncio.Future[Any]:
         """The next chunk; ``StopAsyncIteration`` once the stream closed (or after an
         error was raised); the stream's error when it errors."""
+        adopt_pending_ticks()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         reader = self._reader
         if self._finished:

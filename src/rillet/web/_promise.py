@@ -27,10 +27,12 @@ from collections.abc import Callable
 from typing import Any
 
 from rillet._core import next_tick
+from rillet._core._ticks import _orphans
 from rillet.errors import AbortError, NodeError
 
 __all__ = [
     "Deferred",
+    "adopt_pending_ticks",
     "as_exception",
     "chain",
     "is_awaitable",
@@ -61,6 +63,17 @@ def as_exception(reason: Any) -> BaseException:
     error = NodeError(f"The stream was errored with {reason!r}", code="ERR_WEB_STREAM_REASON")
     error.reason = reason  # type: ignore[attr-defined]
     return error
+
+
+def _nothing() -> None:
+    return None
+
+
+def adopt_pending_ticks() -> None:
+    """Run the reactions queued before any loop ran (streams made and piped outside a
+    loop) on the running loop: called where user code first waits on a stream."""
+    if _orphans.queue:
+        next_tick(_nothing)
 
 
 class Deferred:
@@ -170,6 +183,7 @@ class Deferred:
         """The ``asyncio.Future`` user code sees (made on the running loop once)."""
         future = self._future
         if future is None:
+            adopt_pending_ticks()
             future = self._future = asyncio.get_running_loop().create_future()
             state = self._state
             if state == FULFILLED:

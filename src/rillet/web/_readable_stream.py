@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rillet._core import next_tick
-from rillet.web._promise import Deferred, as_exception, promise_from, upon
+from rillet.web._promise import Deferred, adopt_pending_ticks, as_exception, promise_from, upon
 from rillet.web._queuing import (
     SizeAlgorithm,
     chunk_size,
@@ -437,6 +437,7 @@ class ReadableStreamDefaultReader:
         Rejects with the stream's error, or TypeError on a released reader."""
         if self._stream is None:
             return rejected_future(invalid_state("The reader is not attached to a stream"))
+        adopt_pending_ticks()
         future: asyncio.Future[ReadResult] = asyncio.get_running_loop().create_future()
         readable_stream_default_reader_read(self, FutureReadRequest(future))
         return future
