@@ -89,13 +89,11 @@ async def test_exit_code_and_close_after_stdio() -> None:
     order: list[Any] = []
     record(child, order)
     assert child.stdout is not None and child.stderr is not None
-    child.stdout.on("close", lambda: order.append("stdout closed"))
-    child.stderr.on("close", lambda: order.append("stderr closed"))
+    stdout, stderr = child.stdout, child.stderr
+    stdout.on("close", lambda: order.append("stdout closed"))
+    stderr.on("close", lambda: order.append("stderr closed"))
     streams_closed_at_close: list[bool] = []
-    child.on(
-        "close",
-        lambda *_: streams_closed_at_close.append(child.stdout.closed and child.stderr.closed),
-    )
+    child.on("close", lambda *_: streams_closed_at_close.append(stdout.closed and stderr.closed))
     out, err = await asyncio.gather(collect(child.stdout), collect(child.stderr))
     assert (out, err) == (b"out\n", b"err\n")
     await closed
@@ -144,10 +142,10 @@ async def test_missing_command_emits_enoent_then_close() -> None:
     closed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
     child.on("close", lambda *args: closed.set_result(args))
     (error,) = await rillet.once(child, "error")  # listened to after spawn() returned
-    assert isinstance(error, FileNotFoundError)
     assert error.code == "ENOENT" and str(error) == "spawn rillet-no-such-command ENOENT"
     assert error.syscall == "spawn rillet-no-such-command"
     assert error.path == "rillet-no-such-command" and error.spawnargs == ["a", "b"]
+    assert isinstance(error, FileNotFoundError)
     assert await closed == (child.exit_code, None) and child.exit_code is not None
     assert child.exit_code < 0 and spawned == [] and child.pid is None
 

@@ -72,9 +72,9 @@ async def test_flag_wx_creates_but_never_replaces(tmp_path: Path, close_event: A
     again = fs.create_write_stream(path, flags="wx")
     closed = close_event(again)
     (error,) = await rillet.once(again, "error")
-    assert isinstance(error, FileExistsError)
     assert error.code == "EEXIST" and error.errno == errno.EEXIST
     assert error.syscall == "open" and error.path == str(path)
+    assert isinstance(error, FileExistsError)
     await closed
     assert path.read_bytes() == b"mine"
 

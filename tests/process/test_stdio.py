@@ -143,7 +143,7 @@ async def test_a_closed_reader_is_an_epipe_error() -> None:
         ],
     )
     closed = rillet.once(child, "close")
-    assert child.stdout is not None and child.stdin is not None
+    assert child.stdout is not None and child.stdin is not None and child.stderr is not None
     child.stdout.destroy()  # the read end goes away
     child.stdin.end(b"go\n")
     err = b"".join([chunk async for chunk in child.stderr])
