@@ -149,3 +149,21 @@ async def test_a_closed_reader_is_an_epipe_error() -> None:
     err = b"".join([chunk async for chunk in child.stderr])
     assert err == b"EPIPE write\n"
     assert await closed == [0, None]
+
+
+async def test_stdin_on_a_terminal() -> None:
+    master, slave = os.openpty()
+    try:
+        os.write(master, b"typed line\n")
+        code, out, _err = await run_python(
+            """
+            chunk = await process.stdin.iterator().__anext__()
+            print(process.stdin.is_tty, chunk, os.get_blocking(0))
+            process.stdin.destroy()
+            """,
+            stdio=[slave, "pipe", "pipe"],
+        )
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert (code, out) == (0, b"True b'typed line\\n' True\n")
