@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +194,29 @@ async def test_abort_signal_destroys_the_stream(
     assert error.code == "ABORT_ERR"
     await closed
     assert fd_is_closed(fd)
+
+
+async def test_eacces_when_permission_is_denied(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("top secret")
+    path.chmod(0)
+    # Root reads anything: the child drops to "nobody" first when it is root.
+    script = (
+        "import asyncio, concurrent.futures.thread, os, sys\n"  # imported before setuid
+        "import rillet\n"
+        "from rillet import fs\n"
+        "if os.geteuid() == 0:\n"
+        "    os.setuid(65534)\n"
+        "async def main():\n"
+        "    stream = fs.create_read_stream(sys.argv[1]).resume()\n"
+        "    try:\n"
+        "        await rillet.once(stream, 'end')\n"
+        "    except OSError as error:\n"
+        "        print(error.code, error.errno, error.syscall, error.path == sys.argv[1])\n"
+        "asyncio.run(main())\n"
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, str(path), stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await child.communicate()
+    assert out.decode().split() == ["EACCES", str(errno.EACCES), "open", "True"]
