@@ -216,8 +216,9 @@ class Writable(Stream):
             _refuse(self, state, cb)
             return False
         state.pending_cb += 1
-        state.length += length
-        ret = state.length < state.high_water_mark or state.length == 0
+        total = state.length + length
+        state.length = total
+        ret = total < state.high_water_mark or total == 0
         if not ret:
             state.need_drain = True
         if state.writing or state.corked or state.errored is not None or not state.constructed:
