@@ -34,7 +34,7 @@ from rillet.web._writable_stream import (
     writable_stream_close_queued_or_in_flight,
     writable_stream_default_writer_close_with_error_propagation,
     writable_stream_default_writer_release,
-    writable_stream_default_writer_write,
+    writable_stream_pipe_write,
 )
 
 __all__ = ["Pipe", "checked_pipe_to", "pipe_through", "readable_stream_pipe_to"]
@@ -226,8 +226,10 @@ class Pipe:
 
     def chunk_steps(self, chunk: Any) -> None:
         self.reading = False
+        # Counted before the write: the request may settle inside it.
         self.writes_in_flight += 1
-        writable_stream_default_writer_write(self.writer, chunk, self)
+        if writable_stream_pipe_write(self.writer, chunk, self):
+            self.writes_in_flight -= 1
         if not self.pumping and not self.reading:
             self._pump()
 

@@ -348,9 +348,12 @@ def transform_stream_default_controller_enqueue(
     except Exception as error:
         _error_writable_and_unblock_write(stream, error)
         raise
-    if not stream._backpressure and readable_stream_default_controller_has_backpressure(
-        readable_controller
-    ):
+    if stream._backpressure:
+        return
+    reader = readable._reader
+    if reader is not None and reader._read_requests:
+        return  # a read is waiting: no backpressure (the common case in a pipe)
+    if readable_stream_default_controller_has_backpressure(readable_controller):
         _set_backpressure(stream, True)
 
 

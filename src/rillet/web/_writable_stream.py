@@ -56,6 +56,7 @@ __all__ = [
     "writable_stream_default_writer_close_with_error_propagation",
     "writable_stream_default_writer_release",
     "writable_stream_default_writer_write",
+    "writable_stream_pipe_write",
 ]
 
 StartAlgorithm = Callable[[], Any]
@@ -526,6 +527,67 @@ def writable_stream_default_writer_write(
         if backpressure != stream._backpressure:
             _update_backpressure(stream, backpressure)
     advance_queue_if_needed(controller)
+
+
+def writable_stream_pipe_write(
+    writer: WritableStreamDefaultWriter, chunk: Any, request: Any
+) -> bool:
+    """:func:`writable_stream_default_writer_write` for a pipe's writer, with a short
+    cut: when the stream is idle (started, writable, nothing queued, in flight or
+    closing, no backpressure, chunks counted 1) the chunk goes to the sink at once, as
+    the spec's steps would send it; if the sink returns without a promise the queue and
+    the backpressure flag end as they began, so they are not touched on the way (only
+    the pipe could see them meanwhile). Returns True when the chunk was written so,
+    in which case ``request`` is not used; otherwise ``request`` settles later."""
+    stream = writer._stream
+    assert stream is not None
+    controller = stream._controller
+    queue = controller._queue
+    if (
+        queue
+        or stream._state != "writable"
+        or stream._backpressure
+        or stream._in_flight_write_request is not None
+        or stream._close_request is not None
+        or stream._in_flight_close_request is not None
+        or controller._queue_sizes is not None
+        or not controller._started
+    ):
+        writable_stream_default_writer_write(writer, chunk, request)
+        return False
+    stream._in_flight_write_request = request
+    queue.append(chunk)
+    controller._queue_total_size += 1
+    try:
+        result = controller._write(chunk)
+    except Exception as error:
+        result = Deferred.rejected(error)
+    if (
+        result is None
+        and len(queue) == 1
+        and stream._in_flight_write_request is request
+        and stream._state == "writable"
+    ):
+        stream._in_flight_write_request = None
+        queue.popleft()
+        total = controller._queue_total_size - 1
+        controller._queue_total_size = total if total > 0 else 0
+        return True
+    # The sink is still writing (or something changed meanwhile): from here on, the
+    # backpressure the spec set before calling the sink, and its fulfilment steps.
+    if (
+        stream._state == "writable"
+        and stream._close_request is None
+        and stream._in_flight_close_request is None
+    ):
+        backpressure = controller._high_water_mark - controller._queue_total_size <= 0
+        if backpressure != stream._backpressure:
+            _update_backpressure(stream, backpressure)
+    if result is None:
+        controller._write_fulfilled()
+    else:
+        upon(result, controller._write_fulfilled, controller._write_rejected)
+    return False
 
 
 class WritableStreamDefaultWriter:
