@@ -98,7 +98,13 @@ class _Ends:
         elif err is not None:
             self.duplex.destroy(err)
         elif not still_open:
-            self.duplex.destroy()
+            state = self.duplex._readable_state
+            if state.ended and not state.end_emitted and not state.destroyed:
+                # Unlike Node, chunks the inner readable gave us are not dropped: a consumer
+                # that reads on a later loop turn still gets them, then 'end', then 'close'.
+                self.duplex.once("end", lambda *_: self.duplex.destroy())
+            else:
+                self.duplex.destroy()
 
     def destroy(self, err: BaseException | None, callback: Callback) -> None:
         if err is None and self.onclose is not None:
@@ -217,9 +223,19 @@ def _from_async_function(fn: Callable[..., Any], name: str) -> Duplex:
 
     value = call_stage(fn, (written(),), signal)
     if is_iterable(value):
-        return readable_from(
-            Duplex, value, {"object_mode": True, "write": write, "final": final, "destroy": destroy}
+        transform = readable_from(
+            Duplex, value, {"object_mode": True, "write": write, "final": final}
         )
+        close_iterator = transform._destroy
+
+        def abort_then_close(err: BaseException | None, callback: Callback) -> None:
+            # Node passes its abort-the-signal destroy here but from() overrides it; the
+            # function's signal is meant to abort, so abort it, then close the iterator.
+            controller.abort()
+            close_iterator(err, callback)
+
+        setattr(transform, "_destroy", abort_then_close)  # noqa: B010 - instance hook
+        return transform
     if inspect.isawaitable(value):
         task = asyncio.ensure_future(value)
         duplex: Duplex

@@ -99,8 +99,11 @@ def is_web_stream(obj: Any) -> bool:
 
 
 def is_iterable(obj: Any, is_async: bool | None = None) -> bool:
-    """An iterable (sync or async), optionally of one kind. ``str`` and bytes do not count."""
+    """An iterable (sync or async), optionally of one kind. ``str`` and bytes do not count,
+    nor do awaitables (an ``asyncio.Future`` has ``__iter__`` for ``yield from``)."""
     if obj is None or isinstance(obj, str | bytes | bytearray | memoryview):
+        return False
+    if hasattr(obj, "__await__"):
         return False
     if is_async is True:
         return hasattr(obj, "__aiter__")
