@@ -279,6 +279,8 @@ CODES: dict[str, tuple[type[RilletError], str]] = {
     "ERR_INVALID_URL": (NodeTypeError, "Invalid URL"),
     "ERR_INVALID_PROTOCOL": (NodeTypeError, 'Protocol "{0}" not supported. Expected "{1}"'),
     "ERR_UNESCAPED_CHARACTERS": (NodeTypeError, "{0} contains unescaped characters"),
+    # fetch()'s network error: undici's TypeError('fetch failed'), the reason in .cause.
+    "ERR_FETCH_FAILED": (NodeTypeError, "fetch failed"),
     "ERR_SERVER_ALREADY_LISTEN": (
         NodeError,
         "Listen method has been called more than once without closing.",

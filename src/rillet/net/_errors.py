@@ -11,10 +11,11 @@ from __future__ import annotations
 import errno as _errno
 import os
 import socket
+import ssl
 
-from rillet.errors import NodeSystemError, system_error
+from rillet.errors import NodeError, NodeSystemError, system_error
 
-__all__ = ["address_error", "lookup_error", "transport_error"]
+__all__ = ["address_error", "lookup_error", "tls_error", "transport_error"]
 
 # Node reports "no such name" and "no data" alike as ENOTFOUND (dnsException).
 _LOOKUP_CODES = {
@@ -70,4 +71,38 @@ def lookup_error(err: socket.gaierror, host: str) -> NodeSystemError:
         hostname=host,
     )
     made.__cause__ = err
+    return made
+
+
+# OpenSSL's names for the verification failures (X509_V_ERR_*), as Node's error codes.
+_VERIFY_CODES = {
+    2: "UNABLE_TO_GET_ISSUER_CERT",
+    7: "CERT_SIGNATURE_FAILURE",
+    9: "CERT_NOT_YET_VALID",
+    10: "CERT_HAS_EXPIRED",
+    18: "DEPTH_ZERO_SELF_SIGNED_CERT",
+    19: "SELF_SIGNED_CERT_IN_CHAIN",
+    20: "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    21: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    23: "CERT_REVOKED",
+    24: "INVALID_CA",
+    26: "INVALID_PURPOSE",
+    62: "ERR_TLS_CERT_ALTNAME_INVALID",
+    64: "ERR_TLS_CERT_ALTNAME_INVALID",
+}
+
+
+def tls_error(exc: ssl.SSLError) -> NodeError:
+    """A failed TLS handshake as Node reports it: a certificate that fails verification gets
+    OpenSSL's name (``DEPTH_ZERO_SELF_SIGNED_CERT``, ``CERT_HAS_EXPIRED``...) or
+    ``ERR_TLS_CERT_ALTNAME_INVALID`` for a name that does not match; any other failure
+    ``ERR_SSL_<REASON>`` (``ERR_SSL_WRONG_VERSION_NUMBER``)."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = _VERIFY_CODES.get(exc.verify_code, "CERT_VERIFY_FAILED")
+        message = exc.verify_message or str(exc)
+    else:
+        code = f"ERR_SSL_{exc.reason}" if exc.reason else "ERR_SSL_HANDSHAKE_FAILURE"
+        message = str(exc)
+    made = NodeError(message, code=code)
+    made.__cause__ = exc
     return made

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from rillet._core import AbortSignal, next_tick
 from rillet.errors import invalid_arg_type, invalid_arg_value, new_error, out_of_range
 from rillet.net._address import address_info, family_name
-from rillet.net._errors import address_error, lookup_error, transport_error
+from rillet.net._errors import address_error, lookup_error, tls_error, transport_error
 from rillet.net._protocol import SocketProtocol
 from rillet.streams import Duplex, Writable, WriteRequest
 
@@ -226,6 +226,8 @@ class Socket(Duplex):
     ) -> None:
         try:
             await loop.create_unix_connection(self._protocol, path, **_tls(options, None))
+        except _ssl.SSLError as exc:
+            self._connect_failed(tls_error(exc))
         except OSError as exc:
             self._connect_failed(address_error(exc, "connect", path, None))
 
@@ -254,6 +256,9 @@ class Socket(Duplex):
                     local_addr=local,
                     **_tls(options, host),
                 )
+                return
+            except _ssl.SSLError as exc:
+                self._connect_failed(tls_error(exc))
                 return
             except OSError as exc:
                 failure = address_error(exc, "connect", address, port)
