@@ -24,18 +24,16 @@ reaches the web side as an ``AbortError`` whose ``cause`` is that error, as Node
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from rillet._core import AbortSignal, Event, next_tick
 from rillet.errors import AbortError, invalid_arg_type, new_error
-from rillet.streams import Duplex, Readable, Writable
+from rillet.streams import Duplex, Readable, Writable, add_abort_signal
 from rillet.streams._end_of_stream import eos
 from rillet.streams._utils import (
     is_destroyed,
     is_readable,
-    is_readable_stream,
     is_writable,
-    is_writable_stream,
 )
 from rillet.web._promise import Deferred, as_exception
 from rillet.web._queuing import ByteLengthQueuingStrategy, CountQueuingStrategy
@@ -71,6 +69,7 @@ __all__ = [
 ]
 
 Callback = Callable[..., Any]
+StreamT = TypeVar("StreamT", Readable, Writable, Duplex)
 
 
 def _web_error(error: BaseException) -> BaseException:
@@ -186,7 +185,18 @@ def readable_to_web(
 # -- ReadableStream -> Node Readable ------------------------------------------------
 
 
-class _WebReaderSide:
+class _WebSide:
+    """What both web sides of a ``from_web`` share: ``_destroy`` stops the web side."""
+
+    def stop(self, error: BaseException | None) -> Deferred:
+        raise NotImplementedError
+
+    def destroy(self, error: BaseException | None, callback: Callback) -> None:
+        """The Node stream's ``_destroy``: call back once the web side has stopped."""
+        _settled(self.stop(error), callback, error)
+
+
+class _WebReaderSide(_WebSide):
     """Reads a ReadableStream for a Node stream: one ``read()`` per ``_read``. It is
     the read request itself, so no Future is made per chunk."""
 
@@ -224,13 +234,26 @@ class _WebReaderSide:
     def on_error(self, error: Any) -> None:
         self.node.destroy(as_exception(error))
 
-    def cancel(self, error: BaseException | None) -> Deferred:
+    def stop(self, error: BaseException | None) -> Deferred:
         """Cancel the web stream unless it is already closed."""
         if self.stream._state != "readable":
             return Deferred.resolved()
         promise = readable_stream_cancel(self.stream, error)
         promise.mark_handled()
         return promise
+
+    def attach(self) -> None:
+        """Install this side's hooks on the Node stream."""
+        node = self.node
+        node._read = self.read
+        node._destroy = self.destroy
+
+
+def _with_signal(stream: StreamT, signal: AbortSignal | None) -> StreamT:
+    """Destroy ``stream`` when ``signal`` aborts (added once the hooks are in place)."""
+    if signal is not None:
+        add_abort_signal(signal, stream)
+    return stream
 
 
 def _settled(promise: Deferred, callback: Callback, error: BaseException | None) -> None:
@@ -248,24 +271,11 @@ def readable_from_web(
 ) -> Readable:
     """A Readable over ``readable_stream`` (Node's ``Readable.fromWeb``); the web stream
     is locked to it (TypeError if already locked)."""
-    if not is_readable_stream(readable_stream) or not isinstance(readable_stream, ReadableStream):
+    if not isinstance(readable_stream, ReadableStream):
         raise invalid_arg_type("readable_stream", "a ReadableStream", readable_stream)
-    side: _WebReaderSide | None = None
-
-    def destroy(_stream: Any, error: BaseException | None, callback: Callback) -> None:
-        assert side is not None
-        _settled(side.cancel(error), callback, error)
-
-    readable = Readable(
-        high_water_mark=high_water_mark,
-        encoding=encoding,
-        object_mode=object_mode,
-        signal=signal,
-        destroy=destroy,
-    )
-    side = _WebReaderSide(readable, readable_stream)
-    readable._read = side.read  # type: ignore[method-assign]
-    return readable
+    readable = Readable(high_water_mark=high_water_mark, encoding=encoding, object_mode=object_mode)
+    _WebReaderSide(readable, readable_stream).attach()
+    return _with_signal(readable, signal)
 
 
 # -- Node Writable -> WritableStream ------------------------------------------------
@@ -370,7 +380,7 @@ class _CallbackRequest:
         next_tick(self.callback, as_exception(reason))
 
 
-class _WebWriterSide:
+class _WebWriterSide(_WebSide):
     """Writes into a WritableStream for a Node stream: each write waits for
     ``writer.ready``, and its callback for the web write to settle."""
 
@@ -419,7 +429,15 @@ class _WebWriterSide:
         promise = writable_stream_default_writer_close_with_error_propagation(self.writer)
         promise.then(lambda _value: callback(None), lambda reason: callback(as_exception(reason)))
 
-    def finish(self, error: BaseException | None) -> Deferred:
+    def attach(self) -> None:
+        """Install this side's hooks on the Node stream."""
+        node = self.node
+        node._write = self.write
+        node._writev = self.writev
+        node._final = self.final
+        node._destroy = self.destroy
+
+    def stop(self, error: BaseException | None) -> Deferred:
         """Abort (on an error) or close the web stream unless it is done already."""
         stream = self.stream
         if stream._state in ("closed", "errored"):
@@ -450,26 +468,13 @@ def writable_from_web(
 ) -> Writable:
     """A Writable over ``writable_stream`` (Node's ``Writable.fromWeb``); the web stream
     is locked to it (TypeError if already locked)."""
-    if not is_writable_stream(writable_stream) or not isinstance(writable_stream, WritableStream):
+    if not isinstance(writable_stream, WritableStream):
         raise invalid_arg_type("writable_stream", "a WritableStream", writable_stream)
-    side: _WebWriterSide | None = None
-
-    def destroy(_stream: Any, error: BaseException | None, callback: Callback) -> None:
-        assert side is not None
-        _settled(side.finish(error), callback, error)
-
     writable = Writable(
-        high_water_mark=high_water_mark,
-        decode_strings=decode_strings,
-        object_mode=object_mode,
-        signal=signal,
-        destroy=destroy,
+        high_water_mark=high_water_mark, decode_strings=decode_strings, object_mode=object_mode
     )
-    side = _WebWriterSide(writable, writable_stream)
-    writable._write = side.write  # type: ignore[method-assign]
-    writable._writev = side.writev  # type: ignore[attr-defined]
-    writable._final = side.final  # type: ignore[attr-defined]
-    return writable
+    _WebWriterSide(writable, writable_stream).attach()
+    return _with_signal(writable, signal)
 
 
 # -- Duplex ---------------------------------------------------------------------------
@@ -494,31 +499,26 @@ def duplex_from_web(
         raise invalid_arg_type("pair.readable", "a ReadableStream", readable_stream)
     if not isinstance(writable_stream, WritableStream):
         raise invalid_arg_type("pair.writable", "a WritableStream", writable_stream)
-    reader: _WebReaderSide | None = None
-    writer: _WebWriterSide | None = None
-
-    def destroy(_stream: Any, error: BaseException | None, callback: Callback) -> None:
-        assert reader is not None and writer is not None
-        abort = writer.finish(error) if error is not None else Deferred.resolved()
-        cancel = reader.cancel(error)
-        _settled(abort, lambda _e=None: _settled(cancel, callback, error), error)
-
     duplex = Duplex(
         allow_half_open=allow_half_open,
         object_mode=object_mode,
         encoding=encoding,
         decode_strings=decode_strings,
         high_water_mark=high_water_mark,
-        signal=signal,
-        destroy=destroy,
     )
     reader = _WebReaderSide(duplex, readable_stream)
     writer = _WebWriterSide(duplex, writable_stream)
-    duplex._read = reader.read  # type: ignore[method-assign]
-    duplex._write = writer.write  # type: ignore[method-assign]
-    duplex._writev = writer.writev  # type: ignore[attr-defined]
-    duplex._final = writer.final  # type: ignore[attr-defined]
-    return duplex
+    reader.attach()
+    writer.attach()
+
+    def destroy(error: BaseException | None, callback: Callback) -> None:
+        # Abort the writable side and cancel the readable side, then call back.
+        abort = writer.stop(error) if error is not None else Deferred.resolved()
+        cancel = reader.stop(error)
+        _settled(abort, lambda _e=None: _settled(cancel, callback, error), error)
+
+    duplex._destroy = destroy  # type: ignore[method-assign]
+    return _with_signal(duplex, signal)
 
 
 def duplex_to_web(duplex: Duplex) -> dict[str, Any]:

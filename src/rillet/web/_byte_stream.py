@@ -19,18 +19,19 @@ import ctypes
 from collections import deque
 from typing import Any
 
-from rillet.web._promise import Deferred, adopt_pending_ticks, upon
+from rillet.web._promise import adopt_pending_ticks, invoke, upon
 from rillet.web._readable_stream import (
     CancelAlgorithm,
     FutureReadRequest,
     PullAlgorithm,
     ReadableStream,
+    ReadableStreamGenericReader,
     ReadResult,
     SourceController,
     StartAlgorithm,
     call_pull_if_needed,
+    error_requests,
     initialize_readable_stream,
-    readable_stream_cancel,
     readable_stream_close,
     readable_stream_error,
     readable_stream_reader_generic_initialize,
@@ -247,12 +248,7 @@ class ReadableByteStreamController(SourceController):
         self._queue_total_size = 0
         cancel = self._cancel
         _clear_algorithms(self)
-        if cancel is None:
-            return None
-        try:
-            return cancel(reason)
-        except Exception as error:
-            return Deferred.rejected(error)
+        return invoke(cancel, reason)
 
     def _pull_steps(self, request: Any) -> None:
         if self._queue_total_size > 0:
@@ -731,12 +727,8 @@ def readable_stream_byob_reader_read(
 def readable_stream_byob_reader_release(reader: ReadableStreamBYOBReader) -> None:
     """The spec's ``ReadableStreamBYOBReaderRelease``: pending reads reject."""
     readable_stream_reader_generic_release(reader)
-    requests = reader._read_into_requests
-    reader._read_into_requests = deque()
-    if requests:
-        error = invalid_state("Releasing reader")
-        for request in requests:
-            request.error_steps(error)
+    requests, reader._read_into_requests = reader._read_into_requests, deque()
+    error_requests(requests, invalid_state("Releasing reader"))
 
 
 def _check_read_view(view: Any, minimum: Any) -> tuple[BaseException | None, int]:
@@ -759,32 +751,21 @@ def _check_read_view(view: Any, minimum: Any) -> tuple[BaseException | None, int
     return None, minimum
 
 
-class ReadableStreamBYOBReader:
+class ReadableStreamBYOBReader(ReadableStreamGenericReader):
     """A reader of a byte stream that fills buffers you bring:
     ``await reader.read(view, min=1)``. TypeError on a locked or non-byte stream."""
 
-    __slots__ = ("_closed_promise", "_read_into_requests", "_stream")
+    __slots__ = ("_read_into_requests",)
 
-    _stream: ReadableStream | None
-    _closed_promise: Deferred
     _read_into_requests: deque[Any]
     _is_byob = True
 
     def __init__(self, stream: ReadableStream) -> None:
-        if not isinstance(stream, ReadableStream):
-            raise type_error("ReadableStreamBYOBReader needs a ReadableStream")
-        if stream._reader is not None:
-            raise invalid_state("ReadableStream is locked")
+        self._check_stream(stream)
         if not isinstance(stream._controller, ReadableByteStreamController):
             raise type_error("A BYOB reader needs a byte stream (type='bytes')")
         readable_stream_reader_generic_initialize(self, stream)
-        self._read_into_requests: deque[Any] = deque()
-
-    @property
-    def closed(self) -> asyncio.Future[None]:
-        """Resolves when the stream closes; rejects when it errors or the lock is
-        released."""
-        return self._closed_promise.future()
+        self._read_into_requests = deque()
 
     def read(self, view: Any, min: int = 1) -> asyncio.Future[ReadResult]:
         """Fill ``view`` (a writable ``memoryview`` or ``bytearray``) with at least
@@ -802,13 +783,5 @@ class ReadableStreamBYOBReader:
         readable_stream_byob_reader_read(self, view, minimum, FutureReadRequest(future))
         return future
 
-    def cancel(self, reason: Any = None) -> asyncio.Future[None]:
-        """Cancel the stream (the lock stays)."""
-        if self._stream is None:
-            return rejected_future(invalid_state("The reader is not attached to a stream"))
-        return readable_stream_cancel(self._stream, reason).future()
-
-    def release_lock(self) -> None:
-        """Unlock the stream; pending reads reject with TypeError. No-op if released."""
-        if self._stream is not None:
-            readable_stream_byob_reader_release(self)
+    def _release(self) -> None:
+        readable_stream_byob_reader_release(self)

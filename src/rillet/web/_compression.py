@@ -15,10 +15,12 @@ import zlib
 from typing import Any
 
 from rillet.errors import NodeTypeError
-from rillet.web._readable_stream import ReadableStream
-from rillet.web._transform_stream import TransformStream, TransformStreamDefaultController
+from rillet.web._transform_stream import (
+    GenericTransformStream,
+    TransformStream,
+    TransformStreamDefaultController,
+)
 from rillet.web._util import type_error
-from rillet.web._writable_stream import WritableStream
 
 __all__ = ["CompressionStream", "DecompressionStream"]
 
@@ -93,25 +95,7 @@ class _Decompressor:
             raise _data_error("The compressed data ended early")
 
 
-class _ZlibStream:
-    """A ``{readable, writable}`` pair over a zlib transformer."""
-
-    __slots__ = ("_transform",)
-
-    _transform: TransformStream
-
-    @property
-    def readable(self) -> ReadableStream:
-        """The output bytes."""
-        return self._transform.readable
-
-    @property
-    def writable(self) -> WritableStream:
-        """Where input bytes are written."""
-        return self._transform.writable
-
-
-class CompressionStream(_ZlibStream):
+class CompressionStream(GenericTransformStream):
     """Compresses what is written: ``CompressionStream('gzip')``."""
 
     __slots__ = ()
@@ -120,7 +104,7 @@ class CompressionStream(_ZlibStream):
         self._transform = TransformStream(_Compressor(_window_bits(format)))
 
 
-class DecompressionStream(_ZlibStream):
+class DecompressionStream(GenericTransformStream):
     """Decompresses what is written: ``DecompressionStream('gzip')``."""
 
     __slots__ = ()

@@ -15,9 +15,11 @@ import re
 from typing import Any
 
 from rillet.errors import NodeRangeError, NodeTypeError
-from rillet.web._readable_stream import ReadableStream
-from rillet.web._transform_stream import TransformStream, TransformStreamDefaultController
-from rillet.web._writable_stream import WritableStream
+from rillet.web._transform_stream import (
+    GenericTransformStream,
+    TransformStream,
+    TransformStreamDefaultController,
+)
 
 __all__ = ["TextDecoderStream", "TextEncoderStream"]
 
@@ -84,10 +86,10 @@ class _Encoder:
             controller.enqueue(memoryview(_REPLACEMENT_BYTES))
 
 
-class TextEncoderStream:
+class TextEncoderStream(GenericTransformStream):
     """Strings in, UTF-8 bytes (``memoryview``) out."""
 
-    __slots__ = ("_transform",)
+    __slots__ = ()
 
     def __init__(self) -> None:
         self._transform = TransformStream(_Encoder())
@@ -96,16 +98,6 @@ class TextEncoderStream:
     def encoding(self) -> str:
         """Always ``'utf-8'``."""
         return "utf-8"
-
-    @property
-    def readable(self) -> ReadableStream:
-        """The encoded bytes."""
-        return self._transform.readable
-
-    @property
-    def writable(self) -> WritableStream:
-        """Where strings are written."""
-        return self._transform.writable
 
 
 class _Decoder:
@@ -144,12 +136,12 @@ class _Decoder:
         self._emit(b"", True, controller)
 
 
-class TextDecoderStream:
+class TextDecoderStream(GenericTransformStream):
     """Bytes in, strings out: ``TextDecoderStream(label='utf-8', fatal=False,
     ignore_bom=False)``. An unknown label raises ValueError (JavaScript's RangeError).
     """
 
-    __slots__ = ("_decoder", "_transform")
+    __slots__ = ("_decoder",)
 
     def __init__(self, label: str = "utf-8", fatal: bool = False, ignore_bom: bool = False):
         found = _ENCODINGS.get(str(label).strip().lower())
@@ -175,13 +167,3 @@ class TextDecoderStream:
     def ignore_bom(self) -> bool:
         """A leading byte order mark is kept."""
         return self._decoder.ignore_bom
-
-    @property
-    def readable(self) -> ReadableStream:
-        """The decoded strings."""
-        return self._transform.readable
-
-    @property
-    def writable(self) -> WritableStream:
-        """Where bytes are written."""
-        return self._transform.writable

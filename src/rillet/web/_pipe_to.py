@@ -37,7 +37,7 @@ from rillet.web._writable_stream import (
     writable_stream_pipe_write,
 )
 
-__all__ = ["Pipe", "checked_pipe_to", "pipe_through", "readable_stream_pipe_to"]
+__all__ = ["Pipe", "checked_pipe_to", "pipe_through"]
 
 Action = Callable[[], Deferred]
 
@@ -60,9 +60,9 @@ def checked_pipe_to(
         return Deferred.rejected(invalid_state("ReadableStream is locked"))
     if destination._writer is not None:
         return Deferred.rejected(invalid_state("WritableStream is locked"))
-    return readable_stream_pipe_to(
+    return Pipe(
         source, destination, bool(prevent_close), bool(prevent_abort), bool(prevent_cancel), signal
-    )
+    ).start()
 
 
 def pipe_through(
@@ -85,29 +85,16 @@ def pipe_through(
         raise invalid_state("WritableStream is locked")
     if signal is not None and not isinstance(signal, AbortSignal):
         raise type_error("signal must be an AbortSignal")
-    promise = readable_stream_pipe_to(
+    promise = Pipe(
         source, writable, bool(prevent_close), bool(prevent_abort), bool(prevent_cancel), signal
-    )
+    ).start()
     promise.mark_handled()
     return readable
 
 
-def readable_stream_pipe_to(
-    source: ReadableStream,
-    destination: WritableStream,
-    prevent_close: bool,
-    prevent_abort: bool,
-    prevent_cancel: bool,
-    signal: AbortSignal | None,
-) -> Deferred:
-    """The spec's ``ReadableStreamPipeTo`` (both streams unlocked)."""
-    pipe = Pipe(source, destination, prevent_close, prevent_abort, prevent_cancel, signal)
-    pipe.start()
-    return pipe.promise
-
-
 class Pipe:
-    """One running pipe (see the module docstring)."""
+    """One running pipe: the spec's ``ReadableStreamPipeTo`` (see the module docstring).
+    Both streams must be unlocked; :meth:`start` returns the pipe's promise."""
 
     __slots__ = (
         "abort_listener",
@@ -156,7 +143,7 @@ class Pipe:
         self.after_writes: Callable[[], None] | None = None
         self.abort_listener = self._on_abort
 
-    def start(self) -> None:
+    def start(self) -> Deferred:
         source = self.source
         destination = self.destination
         source._disturbed = True
@@ -165,7 +152,7 @@ class Pipe:
         if signal is not None:
             if signal.aborted:
                 self._abort_algorithm()
-                return
+                return self.promise
             signal.add_event_listener("abort", self.abort_listener)
         closed = self.reader._closed_promise
         if source._state == "errored":
@@ -191,6 +178,7 @@ class Pipe:
             else:
                 self._shutdown(True, error)
         self._pump()
+        return self.promise
 
     # -- moving chunks ------------------------------------------------------------
 

@@ -35,6 +35,7 @@ __all__ = [
     "adopt_pending_ticks",
     "as_exception",
     "chain",
+    "invoke",
     "is_awaitable",
     "promise_from",
     "upon",
@@ -196,6 +197,17 @@ class Deferred:
 
     def __await__(self) -> Any:
         return self.future().__await__()
+
+
+def invoke(algorithm: Callable[..., Any] | None, *args: Any) -> Any:
+    """Call an optional algorithm: its result, ``None`` when it is absent, or a rejected
+    Deferred when it raises (the spec's "invoke a callback" with a promise result)."""
+    if algorithm is None:
+        return None
+    try:
+        return algorithm(*args)
+    except Exception as error:
+        return Deferred.rejected(error)
 
 
 def is_awaitable(value: Any) -> bool:

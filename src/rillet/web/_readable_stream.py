@@ -21,7 +21,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rillet._core import next_tick
-from rillet.web._promise import Deferred, adopt_pending_ticks, as_exception, promise_from, upon
+from rillet.web._promise import (
+    Deferred,
+    adopt_pending_ticks,
+    as_exception,
+    invoke,
+    promise_from,
+    upon,
+)
 from rillet.web._queuing import (
     SizeAlgorithm,
     chunk_size,
@@ -49,6 +56,7 @@ __all__ = [
     "ReadableStream",
     "ReadableStreamDefaultController",
     "ReadableStreamDefaultReader",
+    "ReadableStreamGenericReader",
     "acquire_readable_stream_default_reader",
     "create_readable_stream",
     "readable_stream_cancel",
@@ -334,13 +342,10 @@ def readable_stream_error(stream: ReadableStream, error: Any) -> None:
         closed.mark_handled()
         closed.reject(error)
         if reader._is_byob:
-            requests = reader._read_into_requests
-            reader._read_into_requests = deque()
+            requests, reader._read_into_requests = reader._read_into_requests, deque()
         else:
-            requests = reader._read_requests
-            reader._read_requests = deque()
-        for request in requests:
-            request.error_steps(error)
+            requests, reader._read_requests = reader._read_requests, deque()
+        error_requests(requests, error)
     if stream._watchers:
         _notify_watchers(stream, as_exception(error))
 
@@ -392,12 +397,14 @@ def readable_stream_default_reader_read(reader: ReadableStreamDefaultReader, req
 def readable_stream_default_reader_release(reader: ReadableStreamDefaultReader) -> None:
     """The spec's ``ReadableStreamDefaultReaderRelease``: pending reads reject."""
     readable_stream_reader_generic_release(reader)
-    requests = reader._read_requests
-    reader._read_requests = deque()
-    if requests:
-        error = invalid_state("Releasing reader")
-        for request in requests:
-            request.error_steps(error)
+    requests, reader._read_requests = reader._read_requests, deque()
+    error_requests(requests, invalid_state("Releasing reader"))
+
+
+def error_requests(requests: deque[Any], error: Any) -> None:
+    """Run the error steps of every read (or read-into) request, in order."""
+    for request in requests:
+        request.error_steps(error)
 
 
 def acquire_readable_stream_default_reader(stream: ReadableStream) -> ReadableStreamDefaultReader:
@@ -405,32 +412,57 @@ def acquire_readable_stream_default_reader(stream: ReadableStream) -> ReadableSt
     return ReadableStreamDefaultReader(stream)
 
 
-class ReadableStreamDefaultReader:
-    """A reader that gets whole chunks: ``await reader.read()`` → ``ReadResult``.
+class ReadableStreamGenericReader:
+    """The spec's ``ReadableStreamGenericReader``: what both readers share."""
 
-    Constructing one on a locked stream raises TypeError (as ``get_reader()`` does).
-    """
-
-    __slots__ = ("_closed_promise", "_read_requests", "_stream")
+    __slots__ = ("_closed_promise", "_stream")
 
     _stream: ReadableStream | None
     _closed_promise: Deferred
-    _read_requests: deque[Any]
-    _is_byob = False
+    _is_byob: bool
 
-    def __init__(self, stream: ReadableStream) -> None:
+    def _check_stream(self, stream: ReadableStream) -> None:
         if not isinstance(stream, ReadableStream):
-            raise type_error("ReadableStreamDefaultReader needs a ReadableStream")
+            raise type_error(f"{type(self).__name__} needs a ReadableStream")
         if stream._reader is not None:
             raise invalid_state("ReadableStream is locked")
-        readable_stream_reader_generic_initialize(self, stream)
-        self._read_requests: deque[Any] = deque()
+
+    def _release(self) -> None:
+        raise NotImplementedError
 
     @property
     def closed(self) -> asyncio.Future[None]:
         """Resolves when the stream closes; rejects when it errors or the lock is
         released."""
         return self._closed_promise.future()
+
+    def cancel(self, reason: Any = None) -> asyncio.Future[None]:
+        """Cancel the stream (the lock stays)."""
+        if self._stream is None:
+            return rejected_future(invalid_state("The reader is not attached to a stream"))
+        return readable_stream_cancel(self._stream, reason).future()
+
+    def release_lock(self) -> None:
+        """Unlock the stream; pending reads reject with TypeError. No-op if released."""
+        if self._stream is not None:
+            self._release()
+
+
+class ReadableStreamDefaultReader(ReadableStreamGenericReader):
+    """A reader that gets whole chunks: ``await reader.read()`` → ``ReadResult``.
+
+    Constructing one on a locked stream raises TypeError (as ``get_reader()`` does).
+    """
+
+    __slots__ = ("_read_requests",)
+
+    _read_requests: deque[Any]
+    _is_byob = False
+
+    def __init__(self, stream: ReadableStream) -> None:
+        self._check_stream(stream)
+        readable_stream_reader_generic_initialize(self, stream)
+        self._read_requests = deque()
 
     def read(self) -> asyncio.Future[ReadResult]:
         """The next chunk as ``ReadResult(value, done)``; ``done`` once closed.
@@ -442,16 +474,8 @@ class ReadableStreamDefaultReader:
         readable_stream_default_reader_read(self, FutureReadRequest(future))
         return future
 
-    def cancel(self, reason: Any = None) -> asyncio.Future[None]:
-        """Cancel the stream (the lock stays)."""
-        if self._stream is None:
-            return rejected_future(invalid_state("The reader is not attached to a stream"))
-        return readable_stream_cancel(self._stream, reason).future()
-
-    def release_lock(self) -> None:
-        """Unlock the stream; pending reads reject with TypeError. No-op if released."""
-        if self._stream is not None:
-            readable_stream_default_reader_release(self)
+    def _release(self) -> None:
+        readable_stream_default_reader_release(self)
 
 
 # -- the default controller ---------------------------------------------------------
@@ -568,12 +592,7 @@ class ReadableStreamDefaultController(SourceController):
         self._queue_total_size = 0
         cancel = self._cancel
         readable_stream_default_controller_clear_algorithms(self)
-        if cancel is None:
-            return None
-        try:
-            return cancel(reason)
-        except Exception as error:
-            return Deferred.rejected(error)
+        return invoke(cancel, reason)
 
     def _pull_steps(self, request: Any) -> None:
         queue = self._queue

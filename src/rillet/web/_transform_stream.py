@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from rillet.web._promise import Deferred, chain, upon
+from rillet.web._promise import Deferred, chain, invoke, upon
 from rillet.web._queuing import extract_high_water_mark, extract_size_algorithm
 from rillet.web._readable_stream import (
     ReadableStream,
@@ -31,7 +31,7 @@ from rillet.web._writable_stream import (
     writable_stream_default_controller_error_if_needed,
 )
 
-__all__ = ["TransformStream", "TransformStreamDefaultController"]
+__all__ = ["GenericTransformStream", "TransformStream", "TransformStreamDefaultController"]
 
 
 def _ignore(_value: Any) -> None:
@@ -113,15 +113,7 @@ class TransformStream:
             return chain(
                 _backpressure_change_promise(self), partial(self._write_after_backpressure, chunk)
             )
-        # _perform_transform, inlined: this runs for every chunk.
-        controller = self._controller
-        try:
-            result = controller._transform(chunk)
-        except Exception as error:
-            result = Deferred.rejected(error)
-        if result is None:
-            return None
-        return chain(result, _ignore, controller._transform_failed)
+        return _perform_transform(self._controller, chunk)
 
     def _write_after_backpressure(self, chunk: Any, _value: Any) -> Any:
         writable = self._writable
@@ -130,50 +122,24 @@ class TransformStream:
         return _perform_transform(self._controller, chunk)
 
     def _sink_abort(self, reason: Any) -> Deferred:
-        controller = self._controller
-        if controller._finish_promise is not None:
-            return controller._finish_promise
-        readable = self._readable
-        finish = controller._finish_promise = Deferred()
-        result = _call(controller._cancel, reason)
-        _clear_algorithms(controller)
-
-        def cancelled(_value: Any) -> None:
-            if readable._state == "errored":
-                finish.reject(readable._stored_error)
-            else:
-                readable_stream_default_controller_error(readable._controller, reason)
-                finish.resolve(None)
-
-        def cancel_failed(error: Any) -> None:
-            readable_stream_default_controller_error(readable._controller, error)
-            finish.reject(error)
-
-        upon(result, cancelled, cancel_failed)
-        return finish
+        readable_controller = self._readable._controller
+        return self._finish(
+            self._controller._cancel,
+            (reason,),
+            self._readable,
+            lambda: readable_stream_default_controller_error(readable_controller, reason),
+            lambda error: readable_stream_default_controller_error(readable_controller, error),
+        )
 
     def _sink_close(self) -> Deferred:
-        controller = self._controller
-        if controller._finish_promise is not None:
-            return controller._finish_promise
-        readable = self._readable
-        finish = controller._finish_promise = Deferred()
-        result = _call(controller._flush)
-        _clear_algorithms(controller)
-
-        def flushed(_value: Any) -> None:
-            if readable._state == "errored":
-                finish.reject(readable._stored_error)
-            else:
-                readable_stream_default_controller_close(readable._controller)
-                finish.resolve(None)
-
-        def flush_failed(error: Any) -> None:
-            readable_stream_default_controller_error(readable._controller, error)
-            finish.reject(error)
-
-        upon(result, flushed, flush_failed)
-        return finish
+        readable_controller = self._readable._controller
+        return self._finish(
+            self._controller._flush,
+            (),
+            self._readable,
+            lambda: readable_stream_default_controller_close(readable_controller),
+            lambda error: readable_stream_default_controller_error(readable_controller, error),
+        )
 
     # The default source's algorithms (spec §6.4.4).
 
@@ -182,42 +148,53 @@ class TransformStream:
         return _backpressure_change_promise(self)
 
     def _source_cancel(self, reason: Any) -> Deferred:
+        return self._finish(
+            self._controller._cancel,
+            (reason,),
+            self._writable,
+            lambda: self._error_writable(reason),
+            self._error_writable,
+        )
+
+    def _error_writable(self, error: Any) -> None:
+        writable_stream_default_controller_error_if_needed(self._writable._controller, error)
+        _unblock_write(self)
+
+    def _finish(
+        self,
+        algorithm: Callable[..., Any] | None,
+        args: tuple[Any, ...],
+        other_side: ReadableStream | WritableStream,
+        on_success: Callable[[], None],
+        on_failure: Callable[[Any], None],
+    ) -> Deferred:
+        """What the sink's abort and close and the source's cancel share (spec §6.4.3-4):
+        the first of them runs ``algorithm``, the others get its promise; on success the
+        other side is settled by ``on_success`` unless it errored meanwhile, on failure
+        by ``on_failure``."""
         controller = self._controller
         if controller._finish_promise is not None:
             return controller._finish_promise
-        writable = self._writable
         finish = controller._finish_promise = Deferred()
-        result = _call(controller._cancel, reason)
+        result = invoke(algorithm, *args)
         _clear_algorithms(controller)
 
-        def cancelled(_value: Any) -> None:
-            if writable._state == "errored":
-                finish.reject(writable._stored_error)
+        def succeeded(_value: Any) -> None:
+            if other_side._state == "errored":
+                finish.reject(other_side._stored_error)
             else:
-                writable_stream_default_controller_error_if_needed(writable._controller, reason)
-                _unblock_write(self)
+                on_success()
                 finish.resolve(None)
 
-        def cancel_failed(error: Any) -> None:
-            writable_stream_default_controller_error_if_needed(writable._controller, error)
-            _unblock_write(self)
+        def failed(error: Any) -> None:
+            on_failure(error)
             finish.reject(error)
 
-        upon(result, cancelled, cancel_failed)
+        upon(result, succeeded, failed)
         return finish
 
     def _start(self, start_promise: Deferred) -> Deferred:
         return start_promise
-
-
-def _call(fn: Any, *args: Any) -> Any:
-    """Invoke an optional transformer callback; a raise becomes a rejected promise."""
-    if fn is None:
-        return None
-    try:
-        return fn(*args)
-    except Exception as error:
-        return Deferred.rejected(error)
 
 
 def initialize_transform_stream(
@@ -385,3 +362,23 @@ def _clear_algorithms(controller: TransformStreamDefaultController) -> None:
     controller._transform = _ignore
     controller._flush = None
     controller._cancel = None
+
+
+class GenericTransformStream:
+    """The standards' ``GenericTransformStream`` mixin: a class whose ``readable`` and
+    ``writable`` are those of the TransformStream it keeps (TextEncoderStream,
+    CompressionStream...), so ``pipe_through`` takes it."""
+
+    __slots__ = ("_transform",)
+
+    _transform: TransformStream
+
+    @property
+    def readable(self) -> ReadableStream:
+        """The output side."""
+        return self._transform.readable
+
+    @property
+    def writable(self) -> WritableStream:
+        """The input side."""
+        return self._transform.writable

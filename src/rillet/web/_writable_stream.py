@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rillet._core import AbortController, AbortSignal, next_tick
-from rillet.web._promise import Deferred, as_exception, upon
+from rillet.web._promise import Deferred, as_exception, invoke, upon
 from rillet.web._queuing import (
     SizeAlgorithm,
     check_size,
@@ -722,12 +722,7 @@ class WritableStreamDefaultController:
     def _abort_steps(self, reason: Any) -> Any:
         abort = self._abort
         _clear_algorithms(self)
-        if abort is None:
-            return None
-        try:
-            return abort(reason)
-        except Exception as error:
-            return Deferred.rejected(error)
+        return invoke(abort, reason)
 
     def _start_fulfilled(self, _value: Any = None) -> None:
         self._started = True
