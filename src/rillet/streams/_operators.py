@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rillet._core import AbortSignal
 from rillet.errors import AbortError, invalid_arg_type, new_error, out_of_range
-from rillet.streams._utils import is_iterable, is_readable_node_stream
+from rillet.streams._end_of_stream import finished
 
 if TYPE_CHECKING:
     from rillet.streams._readable import Readable
@@ -102,6 +102,56 @@ def _settled(fn: Callable[[Any], Any], value: Any) -> asyncio.Future[Any]:
     return done
 
 
+async def _unless_aborted(awaitable: Awaitable[Any], signal: AbortSignal | None) -> Any:
+    """Await ``awaitable``; if ``signal`` aborts first, cancel it and raise ``AbortError``.
+
+    Node's operators notice an abort only between items; a Python caller expects the
+    wait itself to end, so the pending step is cancelled.
+    """
+    if signal is None:
+        return await awaitable
+    task = asyncio.ensure_future(awaitable)
+    waiter = asyncio.get_running_loop().create_future()
+
+    def wake(*_: Any) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    task.add_done_callback(wake)
+    signal.add_event_listener("abort", wake)
+    try:
+        await waiter
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    finally:
+        signal.remove_event_listener("abort", wake)
+        task.remove_done_callback(wake)
+    if not task.done():
+        task.cancel()
+        raise _abort_error(signal)
+    return task.result()
+
+
+async def _items(stream: Any, signal: AbortSignal | None) -> AsyncIterator[Any]:
+    """The items of ``stream``, failing with ``AbortError`` as soon as ``signal`` aborts."""
+    iterator = stream.__aiter__()
+    try:
+        while True:
+            if signal is not None and signal.aborted:
+                raise _abort_error(signal)
+            try:
+                value = await _unless_aborted(iterator.__anext__(), signal)
+            except StopAsyncIteration:
+                return
+            yield value
+    finally:
+        # Leaving early destroys the stream, as Node's for-await return() does.
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
 def map_(
     stream: Any,
     fn: Callable[[Any], Any],
@@ -125,14 +175,15 @@ async def _map(
     queue: deque[asyncio.Future[Any]] = deque()
     done = False
     running = 0
-    next_waiter: asyncio.Future[None] | None = None
+    # The consumer sleeps on `waiter`: a new item, the head settling or an abort wakes it.
+    waiter: asyncio.Future[None] | None = None
     resume_waiter: asyncio.Future[None] | None = None
 
-    def wake_next() -> None:
-        nonlocal next_waiter
-        if next_waiter is not None and not next_waiter.done():
-            next_waiter.set_result(None)
-        next_waiter = None
+    def wake(*_: Any) -> None:
+        nonlocal waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        waiter = None
 
     def maybe_resume() -> None:
         nonlocal resume_waiter
@@ -153,13 +204,7 @@ async def _map(
         running += 1
         future.add_done_callback(after_item)
         queue.append(future)
-        wake_next()
-
-    def on_abort(_event: object = None) -> None:
-        failed: asyncio.Future[Any] = loop.create_future()
-        failed.set_exception(_abort_error(signal))
-        queue.appendleft(failed)
-        wake_next()
+        wake()
 
     async def pump() -> None:
         nonlocal done, resume_waiter
@@ -182,31 +227,40 @@ async def _map(
             enqueue(failed)
         finally:
             done = True
-            wake_next()
+            wake()
 
     if signal is not None:
         if signal.aborted:
             raise _abort_error(signal)
-        signal.add_event_listener("abort", on_abort, once=True)
+        signal.add_event_listener("abort", wake, once=True)
     pumping = asyncio.ensure_future(pump())
+    watched: asyncio.Future[Any] | None = None
     try:
         while True:
-            while queue:
-                value = await queue[0]
+            if signal is not None and signal.aborted:
+                # fn does not get the signal (API.md): its pending calls are cancelled below.
+                raise _abort_error(signal)
+            head = queue[0] if queue else None
+            if head is not None and head.done():
+                if head.cancelled():
+                    raise AbortError()  # fn's own await was cancelled: treat it as an abort
+                value = head.result()
                 if value is _EOF:
                     return
-                if signal is not None and signal.aborted:
-                    raise _abort_error(signal)
                 if value is not _EMPTY:
                     yield value
                 queue.popleft()
                 maybe_resume()
-            next_waiter = loop.create_future()
-            await next_waiter
+                continue
+            waiter = loop.create_future()
+            if head is not None and head is not watched:
+                watched = head
+                head.add_done_callback(wake)
+            await waiter
     finally:
         done = True
         if signal is not None:
-            signal.remove_event_listener("abort", on_abort)
+            signal.remove_event_listener("abort", wake)
         if resume_waiter is not None and not resume_waiter.done():
             resume_waiter.set_result(None)
         for pending in queue:
@@ -238,19 +292,21 @@ def flat_map(
     high_water_mark: Any = None,
     signal: AbortSignal | None = None,
 ) -> Readable:
-    """``readable.flat_map``: the items of what ``fn`` returns, flattened."""
+    """``readable.flat_map``: the items of what ``fn`` returns (an iterable, async iterable
+    or stream), flattened."""
     values = map_(stream, fn, concurrency, high_water_mark, signal)
 
     async def flatten() -> AsyncIterator[Any]:
+        # Node's `yield* value`: a str or bytes is iterated too; anything else is a TypeError.
         async for value in values:
-            if is_iterable(value, True) or is_readable_node_stream(value):
+            if hasattr(value, "__aiter__"):
                 async for item in value:
                     yield item
-            elif is_iterable(value):
+            elif hasattr(value, "__iter__") and not hasattr(value, "__await__"):
                 for item in value:
                     yield item
             else:
-                yield value
+                raise invalid_arg_type("the value fn returned", "an iterable", value)
 
     return _from(flatten())
 
@@ -331,12 +387,7 @@ def to_array(stream: Any, signal: AbortSignal | None = None) -> Awaitable[list[A
 
     async def run() -> list[Any]:
         _check_signal(signal)
-        result = []
-        async for value in stream:
-            if signal is not None and signal.aborted:
-                raise _abort_error(signal)
-            result.append(value)
-        return result
+        return [value async for value in _items(stream, signal)]
 
     return _start(run())
 
@@ -406,19 +457,18 @@ def reduce(
         accumulator = initial[0] if has_value else None
         if signal is not None and signal.aborted:
             error = _abort_error(signal)
-            stream.once("error", lambda *_: None)
+            stream.once("error", lambda *_: None)  # the error is reported here instead
             stream.destroy(error)
+            await asyncio.gather(finished(stream), return_exceptions=True)
             raise error
         got_item = False
-        async for value in stream:
+        async for value in _items(stream, signal):
             got_item = True
-            if signal is not None and signal.aborted:
-                raise _abort_error(signal)
             if not has_value:
                 accumulator = value
                 has_value = True
             else:
-                accumulator = await _call(fn, accumulator, value)
+                accumulator = await _unless_aborted(_call(fn, accumulator, value), signal)
         if not got_item and not has_value:
             empty = new_error("ERR_MISSING_ARGS", '"reducer"')
             empty.message = "Reduce of an empty stream requires an initial value"
