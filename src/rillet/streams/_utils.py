@@ -221,10 +221,14 @@ def will_emit_close(stream: Any) -> bool | None:
 
 
 def is_disturbed(stream: Any) -> bool:
-    """Data was read from it, or it was cancelled (Node's ``Readable.isDisturbed``)."""
+    """Data was read from it, or it was destroyed or errored before ``'end'``
+    (Node's ``Readable.isDisturbed``: ``readableDidRead || readableAborted``)."""
     r = getattr(stream, "_readable_state", None)
     if r is not None:
-        return bool(r.data_emitted or r.destroyed or r.errored is not None)
+        aborted = (
+            r.readable is not False and (r.destroyed or r.errored is not None) and not r.end_emitted
+        )
+        return bool(r.data_emitted or aborted)
     return bool(getattr(stream, "disturbed", False))
 
 
