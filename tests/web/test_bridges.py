@@ -260,6 +260,19 @@ async def test_writable_to_web_node_error_errors_the_web_stream() -> None:
     assert caught.value is boom
 
 
+async def test_writable_to_web_a_refused_chunk_fails_both_sides() -> None:
+    node = HeldWritable()
+    errors: list[BaseException] = []
+    node.on("error", errors.append)
+    writer = Writable.to_web(node).get_writer()
+    with pytest.raises(TypeError):
+        await writer.write([1, 2])  # has a length, but is not bytes
+    await flush_async_events()
+    assert node.destroyed and isinstance(errors[0], TypeError)
+    with pytest.raises(TypeError):
+        await writer.closed
+
+
 async def test_writable_to_web_of_an_ended_writable_is_closed() -> None:
     node = Writable(write=lambda stream, chunk, encoding, callback: callback())
     node.end()

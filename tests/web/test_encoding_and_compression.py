@@ -66,6 +66,11 @@ async def test_text_decoder_stream_replaces_invalid_bytes_unless_fatal() -> None
         await through([b"a\xffb"], decoder)
 
 
+async def test_text_decoder_stream_takes_javascript_style_options() -> None:
+    decoder = TextDecoderStream("utf-8", {"fatal": True, "ignore_bom": True})
+    assert decoder.fatal and decoder.ignore_bom
+
+
 async def test_text_decoder_stream_reports_a_truncated_sequence_at_flush() -> None:
     assert "".join(await through([b"ok\xe2\x98"], TextDecoderStream())) == "ok\ufffd"
     with pytest.raises(TypeError):

@@ -297,7 +297,14 @@ class _NodeWritableSink:
 
     def write(self, chunk: Any, _controller: Any) -> Deferred | None:
         writable = self.writable
-        if writable.write(chunk) and not writable.writable_need_drain:
+        try:
+            accepted = writable.write(chunk)
+        except Exception as error:
+            # A chunk the Writable refuses (None, a wrong type) fails both sides.
+            self._stop()
+            writable.destroy(error)
+            raise
+        if accepted and not writable.writable_need_drain:
             return None
         waiting = self.waiting = Deferred()
         writable.once("drain", self.on_drain)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from rillet.errors import NodeRangeError, NodeTypeError
@@ -138,12 +139,16 @@ class _Decoder:
 
 class TextDecoderStream(GenericTransformStream):
     """Bytes in, strings out: ``TextDecoderStream(label='utf-8', fatal=False,
-    ignore_bom=False)``. An unknown label raises ValueError (JavaScript's RangeError).
+    ignore_bom=False)`` (the options may also come as a dict, as in JavaScript). An
+    unknown label raises ValueError (JavaScript's RangeError).
     """
 
     __slots__ = ("_decoder",)
 
-    def __init__(self, label: str = "utf-8", fatal: bool = False, ignore_bom: bool = False):
+    def __init__(self, label: str = "utf-8", fatal: Any = False, ignore_bom: bool = False):
+        if isinstance(fatal, Mapping):  # JavaScript's options dictionary
+            ignore_bom = fatal.get("ignore_bom", ignore_bom)
+            fatal = fatal.get("fatal", False)
         found = _ENCODINGS.get(str(label).strip().lower())
         if found is None:
             raise NodeRangeError(

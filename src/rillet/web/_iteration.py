@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from rillet._core import next_tick
 from rillet.web._promise import Deferred, adopt_pending_ticks, as_exception, promise_from, upon
 from rillet.web._readable_stream import (
     ReadableStream,
     ReadableStreamDefaultController,
+    ReadableStreamDefaultReader,
     acquire_readable_stream_default_reader,
     create_readable_stream,
     readable_stream_cancel,
@@ -88,15 +90,7 @@ class ReadableStreamAsyncIterator:
 
     def _return(self) -> Deferred:
         self._finished = True
-        reader = self._reader
-        stream = reader._stream
-        if stream is None:
-            return Deferred.resolved()
-        result = (
-            Deferred.resolved() if self._prevent_cancel else readable_stream_cancel(stream, None)
-        )
-        readable_stream_default_reader_release(reader)
-        return result
+        return _return_steps(self._reader, self._prevent_cancel)
 
     async def aclose(self) -> None:
         """Stop iterating: cancel the stream (unless ``prevent_cancel``) and release
@@ -105,11 +99,21 @@ class ReadableStreamAsyncIterator:
             await self._return().future()
 
     def __del__(self) -> None:
+        # Dropped mid-iteration (``break``): return in a tick, not inside the collector.
         if not self._finished:
-            try:
-                self._return().mark_handled()
-            except Exception:  # pragma: no cover - never raise from a finalizer
-                pass
+            next_tick(_return_steps, self._reader, self._prevent_cancel)
+
+
+def _return_steps(reader: ReadableStreamDefaultReader, prevent_cancel: bool) -> Deferred:
+    """The async iterator's return steps: cancel (unless ``prevent_cancel``) and release.
+    The result is marked handled: nobody may be left to await it."""
+    stream = reader._stream
+    if stream is None:
+        return Deferred.resolved()
+    result = Deferred.resolved() if prevent_cancel else readable_stream_cancel(stream, None)
+    readable_stream_default_reader_release(reader)
+    result.mark_handled()
+    return result
 
 
 def readable_stream_from_iterable(iterable: Any) -> ReadableStream:
