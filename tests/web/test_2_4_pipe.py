@@ -376,3 +376,41 @@ async def test_2_4_pipe_through_returns_the_readable_side_and_handles_its_promis
 async def test_2_4_pipe_to_a_non_writable_stream_rejects() -> None:
     with pytest.raises(TypeError):
         await ReadableStream().pipe_to("nope")  # type: ignore[arg-type]
+
+
+async def test_2_4_a_pipe_chain_allocates_no_promise_per_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rillet.web import _promise
+
+    made = 0
+    original = _promise.Deferred.__init__
+
+    def counting(self: _promise.Deferred) -> None:
+        nonlocal made
+        made += 1
+        original(self)
+
+    monkeypatch.setattr(_promise.Deferred, "__init__", counting)
+    loop = asyncio.get_running_loop()
+    tasks = 0
+    default_factory = loop.get_task_factory()
+
+    def factory(task_loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        nonlocal tasks
+        tasks += 1
+        if default_factory is not None:
+            return default_factory(task_loop, coro, **kwargs)
+        return asyncio.Task(coro, loop=task_loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    try:
+        got: list[int] = []
+        stream = ReadableStream(Source(list(range(2000))))
+        for _ in range(3):
+            stream = stream.pipe_through(TransformStream())
+        await stream.pipe_to(WritableStream({"write": lambda chunk, _c: got.append(chunk)}))
+    finally:
+        loop.set_task_factory(default_factory)
+    assert got == list(range(2000))
+    assert made < 60 and tasks == 0, (made, tasks)
