@@ -237,6 +237,16 @@ async def test_writable_to_web_waits_for_drain() -> None:
     assert b"".join(node.chunks) == b"ab" * 10
 
 
+async def test_writable_to_web_counts_bytes_against_the_byte_high_water_mark() -> None:
+    # Node counts chunks against the byte mark here; rillet counts bytes.
+    node = HeldWritable(high_water_mark=16)
+    writer = Writable.to_web(node).get_writer()
+    assert writer.desired_size == 16
+    writer.write(b"abcd")
+    assert writer.desired_size == 12
+    node.release_all()
+
+
 async def test_writable_to_web_abort_destroys_the_writable() -> None:
     node = HeldWritable()
     errors: list[BaseException] = []
