@@ -846,3 +846,24 @@ async def test_duplex_destination_is_not_destroyed_on_success() -> None:
     await pipeline(src, dst)
     assert dst.writable_finished
     assert dst.destroyed is False
+
+
+async def test_success_takes_the_pipeline_listeners_off_a_readable_last_stage() -> None:
+    last = PassThrough()
+    before = {e: last.listener_count(e) for e in ("error", "close", "finish", "end")}
+    await pipeline(source(b"x"), last)
+    after = {e: last.listener_count(e) for e in ("error", "close", "finish", "end")}
+    assert after["error"] == before["error"], "its later errors are the caller's again"
+    assert after["finish"] == before["finish"] and after["end"] == before["end"]
+    assert last.read() == b"x"
+
+
+async def test_a_later_error_of_a_readable_last_stage_is_not_swallowed(
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    last = PassThrough()
+    await pipeline(source(b"x"), last)
+    boom = ValueError("after the pipeline")
+    last.destroy(boom)
+    await settled()
+    assert [c.get("exception") for c in loop_errors] == [boom]

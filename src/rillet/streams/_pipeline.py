@@ -7,8 +7,12 @@ becomes the result (an async generator function there is drained). A function st
 whose signature has a ``signal`` parameter receives the pipeline's AbortSignal, which
 aborts when the pipeline fails.
 
+A middle or last stage that is not a stream (a web stream, a ``{'readable',
+'writable'}`` dict, ...) goes through ``Duplex.from_`` and is then piped like a stream.
+
 On the first error every unfinished stream is destroyed with it; the result is
-reported once, after every destroyed stream has emitted ``'close'``.
+reported once, after every destroyed stream has emitted ``'close'``. On success the
+pipeline's listeners leave a readable last stage, whose later errors are the caller's.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from rillet.streams._utils import (
     is_destroyed,
     is_iterable,
     is_node_stream,
+    is_readable,
     is_readable_finished,
     is_readable_node_stream,
 )
@@ -105,6 +110,9 @@ class _Pipeline:
         self.error: BaseException | None = None
         self.value: Any = None
         self.destroys: list[Callable[[BaseException | None], None]] = []
+        # Listeners to take off a readable last stage on success (Node's lastStreamCleanup):
+        # its later errors are the caller's again.
+        self.last_cleanup: list[Callable[[], None]] = []
         self.finish_count = 0
         self.streams: list[Any] = []
         self.completed = False
@@ -153,6 +161,9 @@ class _Pipeline:
         self.controller.abort()
         if final and not self.completed:
             self.completed = True
+            if self.error is None:
+                for cleanup in self.last_cleanup:
+                    cleanup()
             self.report_after_close()
 
     def report_after_close(self) -> None:
@@ -193,11 +204,17 @@ class _Pipeline:
             function_stage = callable(stage) and not is_node_stream(stage)
             if not function_stage and not is_node_stream(stage) and (i > 0 or _needs_duplex(stage)):
                 stage = _duplexify(stage, f"streams[{i}]")
+            keep_clean = not reading and is_readable(stage)
             if is_node_stream(stage):
                 self.streams.append(stage)
                 if end:
-                    self.destroys.append(_destroyer(stage, reading, writing))
+                    destroy, cleanup = _destroyer(stage, reading, writing)
+                    self.destroys.append(destroy)
+                    if keep_clean:
+                        self.last_cleanup.append(cleanup)
                 stage.on("error", self.on_late_error)
+                if keep_clean:
+                    self.last_cleanup.append(_remover(stage, "error", self.on_late_error))
             if i == 0:
                 if function_stage:
                     ret = call_stage(stage, (), signal)
@@ -225,7 +242,9 @@ class _Pipeline:
             else:
                 if is_readable_node_stream(ret):
                     self.finish_count += 2
-                    _pipe(ret, stage, self.finish, self.fail, end)
+                    cleanup = _pipe(ret, stage, self.finish, self.fail, end)
+                    if keep_clean:
+                        self.last_cleanup.append(cleanup)
                 elif is_iterable(ret):
                     self.finish_count += 1
                     self.start(_pump(_as_async_iterable(ret), stage, self.finish, end))
@@ -267,13 +286,19 @@ class _Pipeline:
             )
         proxy.resume()
         self.streams.append(proxy)
-        self.destroys.append(_destroyer(proxy, False, True))
+        destroy, cleanup = _destroyer(proxy, False, True)
+        self.destroys.append(destroy)
+        self.last_cleanup.append(cleanup)
         return proxy
 
     def on_late_error(self, err: BaseException) -> None:
         # Errors after pipe/pump completed still fail the pipeline.
         if err is not None and not isinstance(err, AbortError) and not _is_premature_close(err):
             self.fail(err)
+
+
+def _remover(stream: Any, event: str, listener: Callable[..., Any]) -> Callable[[], None]:
+    return lambda: stream.remove_listener(event, listener)
 
 
 def _needs_duplex(source: Any) -> bool:
@@ -303,7 +328,11 @@ def _close_pending(stream: Any) -> bool:
     )
 
 
-def _destroyer(stream: Any, reading: bool, writing: bool) -> Callable[[BaseException | None], None]:
+def _destroyer(
+    stream: Any, reading: bool, writing: bool
+) -> tuple[Callable[[BaseException | None], None], Callable[[], None]]:
+    """The function that destroys ``stream`` unless it finished, and one that stops
+    watching it."""
     finished = False
 
     def on_close(*_: Any) -> None:
@@ -315,7 +344,7 @@ def _destroyer(stream: Any, reading: bool, writing: bool) -> Callable[[BaseExcep
         finished = err is None
 
     stream.on("close", on_close)
-    eos(stream, on_eos, readable=reading, writable=writing)
+    cleanup = eos(stream, on_eos, readable=reading, writable=writing)
 
     def destroy(err: BaseException | None) -> None:
         nonlocal finished
@@ -324,10 +353,10 @@ def _destroyer(stream: Any, reading: bool, writing: bool) -> Callable[[BaseExcep
         finished = True
         destroyer(stream, err or new_error("ERR_STREAM_DESTROYED", "pipe"))
 
-    return destroy
+    return destroy, cleanup
 
 
-def _pipe(src: Any, dst: Any, finish: Callback, fail: Callback, end: bool) -> None:
+def _pipe(src: Any, dst: Any, finish: Callback, fail: Callback, end: bool) -> Callable[[], None]:
     ended = False
 
     def on_dst_close(*_: Any) -> None:
@@ -364,7 +393,7 @@ def _pipe(src: Any, dst: Any, finish: Callback, fail: Callback, end: bool) -> No
     else:
         src.once("end", end_dst)
     eos(src, on_src_done, readable=True, writable=False)
-    eos(dst, finish, readable=False, writable=True)
+    return eos(dst, finish, readable=False, writable=True)
 
 
 async def _pump(iterable: Any, writable: Any, finish: Callback, end: bool) -> None:
@@ -424,12 +453,18 @@ def pipeline(
     end: bool = True,
     callback: Callable[[BaseException | None, Any], Any] | None = None,
 ) -> asyncio.Future[Any]:
-    """Connect ``stages`` and start at once; see the module docstring.
+    """Connect ``stages`` (or one list of them) and start at once; see the module docstring.
 
     Returns a Future of the destination's value (or None), failing with the first
-    error. Cancelling it aborts the pipeline: every stream is destroyed with an
-    ``AbortError``. ``callback``, if given, is also called once with
-    ``(error, value)``. Fewer than two stages raise ``ERR_MISSING_ARGS``.
+    error once every destroyed stream has closed. ``signal`` aborting, or cancelling the
+    Future (or the task awaiting it), aborts the pipeline: every unfinished stream is
+    destroyed with an ``AbortError``. ``end=False`` leaves the destination open.
+    ``callback``, if given, is also called once with ``(error, value)``.
+
+    Raised at the call, before anything is destroyed (R-PL-7): ``ERR_MISSING_ARGS`` for
+    fewer than two stages, ``ERR_INVALID_ARG_TYPE`` for a bad callback, signal or stage,
+    ``ERR_STREAM_UNABLE_TO_PIPE`` when a stage to write into is destroyed or closed,
+    ``ERR_INVALID_RETURN_VALUE`` when a function stage returns the wrong kind of value.
     """
     if len(stages) == 1 and isinstance(stages[0], list | tuple):
         stages = tuple(stages[0])
