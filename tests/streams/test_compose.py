@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -34,6 +34,29 @@ async def read_all(stream: Any) -> bytes:
     return b"".join([bytes(c) if not isinstance(c, str) else c.encode() async for c in stream])
 
 
+async def double(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    async for chunk in source:
+        yield bytes(chunk) * 2
+
+
+async def shout(source: AsyncIterator[Any]) -> AsyncIterator[str]:
+    async for chunk in source:
+        yield (chunk.decode() if isinstance(chunk, bytes) else str(chunk)).upper()
+
+
+async def passing(source: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for chunk in source:
+        yield chunk
+
+
+def collector(into: list[Any]) -> Callable[[AsyncIterator[Any]], Awaitable[None]]:
+    async def collect(source: AsyncIterator[Any]) -> None:
+        async for chunk in source:
+            into.append(chunk)
+
+    return collect
+
+
 async def test_writes_go_into_the_first_and_reads_come_from_the_last() -> None:
     composed = compose(doubler(), upper())
     assert isinstance(composed, Duplex)
@@ -43,24 +66,12 @@ async def test_writes_go_into_the_first_and_reads_come_from_the_last() -> None:
 
 
 async def test_async_generator_functions_first_and_last() -> None:
-    async def double(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-        async for chunk in source:
-            yield bytes(chunk) * 2
-
-    async def shout(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-        async for chunk in source:
-            yield bytes(chunk).upper()
-
     composed = compose(double, shout)
     composed.end(b"asd")
     assert await read_all(composed) == b"ASDASD"
 
 
 async def test_a_single_function_is_duplex_from() -> None:
-    async def double(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
-        async for chunk in source:
-            yield bytes(chunk) * 2
-
     composed = compose(double)
     composed.end(b"asd")
     assert await read_all(composed) == b"asdasd"
@@ -83,15 +94,7 @@ async def test_an_async_iterable_first_is_a_source() -> None:
 async def test_a_string_first_is_one_chunk() -> None:
     buf: list[str] = []
 
-    async def shout(source: AsyncIterator[Any]) -> AsyncIterator[str]:
-        async for chunk in source:
-            yield str(chunk).upper()
-
-    async def collect(source: AsyncIterator[Any]) -> None:
-        async for chunk in source:
-            buf.append(chunk)
-
-    composed = compose("HelloWorld", shout, collect)
+    composed = compose("HelloWorld", shout, collector(buf))
     await finished(composed)
     assert buf == ["HELLOWORLD"]
 
@@ -102,10 +105,6 @@ async def test_a_writable_last_makes_a_write_only_duplex() -> None:
     def write(_s: Writable, chunk: Any, _e: str, cb: Callable[..., None]) -> None:
         received.append(bytes(chunk))
         cb()
-
-    async def passing(source: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for chunk in source:
-            yield chunk
 
     composed = compose(upper(), passing, Writable(write=write))
     assert composed.readable is False
@@ -150,25 +149,13 @@ async def test_composed_duplexes_compose_again() -> None:
         yield "Hello"
         yield "World"
 
-    async def shout(source: AsyncIterator[Any]) -> AsyncIterator[str]:
-        async for chunk in source:
-            yield str(chunk).upper()
-
-    async def collect(source: AsyncIterator[Any]) -> None:
-        async for chunk in source:
-            buf.append(chunk)
-
-    whole = compose(compose(gen()), compose(shout), compose(collect))
+    whole = compose(compose(gen()), compose(shout), compose(collector(buf)))
     await finished(whole)
     assert "".join(buf) == "HELLOWORLD"
 
 
 async def test_object_mode_ends_are_kept() -> None:
     wrap = Transform(object_mode=True, transform=lambda _s, c, _e, cb: cb(None, {"chunk": c}))
-
-    async def passing(source: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for chunk in source:
-            yield chunk
 
     wrap2 = Transform(object_mode=True, transform=lambda _s, c, _e, cb: cb(None, {"chunk": c}))
     composed = compose(wrap, passing, wrap2)
@@ -184,10 +171,6 @@ async def test_an_error_in_the_first_stage_destroys_the_composed_duplex() -> Non
         object_mode=True,
         transform=lambda _s, c, _e, cb: (later_called.append(c), cb(None, c)),
     )
-
-    async def passing(source: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        async for chunk in source:
-            yield chunk
 
     composed = compose(first, passing, last)
     errors: list[BaseException] = []
@@ -261,12 +244,7 @@ async def test_backpressure_flows_through_the_composed_duplex() -> None:
 
 async def test_composed_duplex_in_a_pipeline() -> None:
     received: list[bytes] = []
-
-    async def collect(source: AsyncIterator[Any]) -> None:
-        async for chunk in source:
-            received.append(bytes(chunk))
-
-    await pipeline(Readable.from_([b"a", b"b"]), compose(doubler(), upper()), collect)
+    await pipeline(Readable.from_([b"a", b"b"]), compose(doubler(), upper()), collector(received))
     assert b"".join(received) == b"AABB"
 
 

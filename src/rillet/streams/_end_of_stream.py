@@ -36,22 +36,37 @@ Callback = Callable[..., Any]
 
 
 class OnCancelFuture(asyncio.Future[Any]):
-    """A Future that runs ``on_cancel`` synchronously inside ``cancel()``.
+    """A Future whose ``cancel()`` runs ``on_cancel`` at once, inside the call.
 
-    Node's cleanup functions act at once; a plain Future would run its done callbacks
-    only on a later loop iteration.
+    Node's cleanup functions act synchronously; a plain Future would run its done
+    callbacks only on a later loop iteration.
     """
 
-    def __init__(self, on_cancel: Callable[[], None]) -> None:
+    def __init__(self) -> None:
         super().__init__(loop=asyncio.get_running_loop())
-        self._on_cancel: Callable[[], None] | None = on_cancel
+        self.on_cancel: Callable[[], Any] | None = None
 
     def cancel(self, msg: Any = None) -> bool:
-        on_cancel, self._on_cancel = self._on_cancel, None
+        on_cancel, self.on_cancel = self.on_cancel, None
         cancelled = super().cancel(msg)
         if cancelled and on_cancel is not None:
             on_cancel()
         return cancelled
+
+    def settle(self, error: BaseException | None, value: Any = None, *, reported: bool) -> None:
+        """Resolve with ``value``, or fail with ``error``, unless already done.
+
+        ``reported``: a callback gets the error too, so nobody need retrieve it here
+        (no "exception was never retrieved" report).
+        """
+        if self.done():
+            return
+        if error is None:
+            self.set_result(value)
+        else:
+            self.set_exception(error)
+            if reported:
+                self.exception()
 
 
 def eos(
@@ -214,25 +229,16 @@ def finished(
     if given, is also called with ``(error)``. Cancelling the Future removes the
     listeners and the callback is never called (Node's cleanup function).
     """
-    cleanup: Callable[[], None] | None = None
-
-    def on_cancel() -> None:
-        if cleanup is not None:
-            cleanup()
-
-    future = OnCancelFuture(on_cancel)
+    future = OnCancelFuture()
 
     def on_done(err: BaseException | None = None) -> None:
-        if future.done():
+        if future.done():  # cancelled: Node's cleanup was called, the callback never is
             return
-        if err is None:
-            future.set_result(None)
-        else:
-            future.set_exception(err)
-            if callback is not None:
-                future.exception()  # reported through the callback: not "never retrieved"
+        future.settle(err, reported=callback is not None)
         if callback is not None:
             callback(err)
 
-    cleanup = eos(stream, on_done, readable=readable, writable=writable, error=error, signal=signal)
+    future.on_cancel = eos(
+        stream, on_done, readable=readable, writable=writable, error=error, signal=signal
+    )
     return future

@@ -474,24 +474,12 @@ def pipeline(
         raise invalid_arg_type("callback", "of type function", callback)
     if signal is not None and not isinstance(signal, AbortSignal):
         raise invalid_arg_type("options.signal", "an instance of AbortSignal", signal)
-    run: _Pipeline | None = None
-
-    def on_cancel() -> None:
-        if run is not None:
-            run.cancel()
-
-    future = OnCancelFuture(on_cancel)
+    future = OnCancelFuture()
 
     def on_done(error: BaseException | None, value: Any) -> None:
-        if not future.done():
-            if error is None:
-                future.set_result(value)
-            else:
-                future.set_exception(error)
-                if callback is not None:
-                    future.exception()  # reported through the callback: not "never retrieved"
+        future.settle(error, value, reported=callback is not None)
         if callback is not None:
             callback(error, value)
 
-    run = _Pipeline(list(stages), on_done, signal, end)
+    future.on_cancel = _Pipeline(list(stages), on_done, signal, end).cancel
     return future
