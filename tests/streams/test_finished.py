@@ -352,9 +352,17 @@ async def test_r_eos_1_legacy_stream_like_emitter() -> None:
     assert calls == [None]
 
 
-async def test_r_eos_1_not_a_stream_is_a_type_error() -> None:
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: finished(object()),
+        lambda: finished(readable(), signal=True),
+        lambda: finished(readable(), callback="foo"),
+    ],
+)
+async def test_r_eos_1_bad_arguments_are_type_errors_at_the_call(call: Any) -> None:
     with pytest.raises(TypeError) as caught:
-        finished(object())
+        call()
     assert code_of(caught.value) == "ERR_INVALID_ARG_TYPE"
 
 

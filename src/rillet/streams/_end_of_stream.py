@@ -228,7 +228,14 @@ def finished(
     ``'error'`` events; ``signal`` aborts the wait with ``AbortError``. ``callback``,
     if given, is also called with ``(error)``. Cancelling the Future removes the
     listeners and the callback is never called (Node's cleanup function).
+
+    Raises ``ERR_INVALID_ARG_TYPE`` at the call for something that is not a stream, a
+    bad ``signal`` or a ``callback`` that is not callable.
     """
+    if callback is not None and not callable(callback):
+        raise invalid_arg_type("callback", "of type function", callback)
+    if signal is not None and not isinstance(signal, AbortSignal):
+        raise invalid_arg_type("options.signal", "an instance of AbortSignal", signal)
     future = OnCancelFuture()
 
     def on_done(err: BaseException | None = None) -> None:
