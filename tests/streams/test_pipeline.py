@@ -867,3 +867,58 @@ async def test_a_later_error_of_a_readable_last_stage_is_not_swallowed(
     last.destroy(boom)
     await settled()
     assert [c.get("exception") for c in loop_errors] == [boom]
+
+
+async def test_a_destroy_hook_that_calls_end_still_reports_a_premature_close() -> None:
+    def destroy(stream: Duplex, err: BaseException | None, cb: Callable[..., None]) -> None:
+        stream.end()  # queued behind a write that never completes
+        cb(err)
+
+    readable = Readable(read=lambda *_: None)
+    duplex = Duplex(write=lambda *_: None, read=lambda *_: None, destroy=destroy)
+    finishes: list[Any] = []
+    duplex.on("finish", lambda: finishes.append(True))
+    done = pipeline(readable, duplex)
+    readable.push(b"foo")
+    await settled()
+    readable.destroy()
+    with pytest.raises(Exception) as caught:
+        await done
+    assert getattr(caught.value, "code", None) == "ERR_STREAM_PREMATURE_CLOSE"
+    assert finishes == []
+
+
+async def test_an_exception_in_the_callback_reaches_the_loop_and_the_future_resolves(
+    loop_errors: list[dict[str, Any]],
+) -> None:
+    src = PassThrough()
+    src.end(b"data")
+
+    async def consume(chunks: AsyncIterator[Any]) -> None:
+        async for _ in chunks:
+            pass
+
+    def callback(error: BaseException | None, _value: Any) -> None:
+        assert error is None
+        raise RuntimeError("from the callback")
+
+    assert await pipeline(src, consume, callback=callback) is None
+    await settled()
+    assert [str(c.get("exception")) for c in loop_errors] == ["from the callback"]
+
+
+async def test_a_loop_back_into_the_source_ends_in_a_premature_close() -> None:
+    remote = PassThrough()
+    local = Duplex(read=lambda *_: None, write=lambda _s, _c, _e, cb: cb())
+    done = pipeline(remote, local, remote)
+    await settled()
+    remote.end()
+    with pytest.raises(Exception) as caught:
+        await done
+    assert getattr(caught.value, "code", None) == "ERR_STREAM_PREMATURE_CLOSE"
+
+
+async def test_an_empty_string_source() -> None:
+    dest = PassThrough(object_mode=True)
+    await pipeline("", dest)
+    assert dest.writable_finished
