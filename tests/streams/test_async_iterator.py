@@ -7,31 +7,10 @@ import contextlib
 from typing import Any
 
 import pytest
+from _readable_helpers import noop, recorder, ticks
 
 from rillet import Readable
 from rillet.errors import AbortError
-
-
-async def ticks(turns: int = 4) -> None:
-    """Let the tick queue and the loop run a few turns."""
-    for _ in range(turns):
-        await asyncio.sleep(0)
-
-
-def noop(_stream: Readable, _size: int) -> None:
-    """A ``_read`` that never pushes: the test pushes by hand."""
-
-
-def recorder(stream: Readable, *names: str) -> list[Any]:
-    """A list that receives ``name`` (or ``(name, first argument)``) for each event."""
-    events: list[Any] = []
-    for name in names:
-
-        def listener(*args: Any, name: str = name) -> None:
-            events.append((name, args[0]) if args else name)
-
-        stream.on(name, listener)
-    return events
 
 
 def items(*values: Any, **options: Any) -> Readable:

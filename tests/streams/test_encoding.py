@@ -3,23 +3,13 @@ in ``rillet.streams._encoding`` (Node's ``StringDecoder`` and ``Buffer`` convers
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
+from _readable_helpers import noop, ticks
 
 from rillet import Readable, Writable, once
 from rillet.streams._encoding import StringDecoder, decode, encode, normalize_encoding
-
-
-async def ticks(turns: int = 4) -> None:
-    """Let the tick queue and the loop run a few turns."""
-    for _ in range(turns):
-        await asyncio.sleep(0)
-
-
-def noop(_stream: Readable, _size: int) -> None:
-    """A ``_read`` that never pushes: the test pushes by hand."""
 
 
 async def flow(encoding: str, *chunks: bytes) -> list[str]:

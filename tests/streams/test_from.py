@@ -8,22 +8,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from _readable_helpers import ticks, until
 
 from rillet import Readable
 from rillet.errors import AbortError
-
-
-async def ticks(turns: int = 4) -> None:
-    """Let the tick queue and the loop run a few turns."""
-    for _ in range(turns):
-        await asyncio.sleep(0)
-
-
-def until(stream: Readable, event: str) -> asyncio.Future[None]:
-    """A future set by the next ``event`` (an 'error' does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once(event, lambda *_: future.done() or future.set_result(None))
-    return future
 
 
 async def drain(stream: Readable) -> list[Any]:

@@ -3,34 +3,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
+from _readable_helpers import noop, record, ticks
 
 from rillet import Readable
 from rillet._core import next_tick
-
-
-async def ticks(turns: int = 4) -> None:
-    """Let the tick queue and the loop run a few turns."""
-    for _ in range(turns):
-        await asyncio.sleep(0)
-
-
-def noop(_stream: Readable, _size: int) -> None:
-    """A ``_read`` that never pushes: the test pushes by hand."""
-
-
-def record(stream: Readable, events: list[Any], *names: str) -> None:
-    """Append ``name`` (or ``(name, arg)``) to ``events`` on each of ``names``."""
-    for name in names:
-
-        def listener(*args: Any, name: str = name) -> None:
-            events.append((name, args[0]) if args else name)
-
-        stream.on(name, listener)
-
 
 # -- R-FLOW: the flowing state machine ------------------------------------------------
 

@@ -8,39 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _readable_helpers import OldStream, noop, recorder, ticks, until
 
-from rillet import EventEmitter, Readable, once
+from rillet import Readable, once
 from rillet.errors import AbortError
-
-
-async def ticks(turns: int = 4) -> None:
-    """Let the tick queue and the loop run a few turns."""
-    for _ in range(turns):
-        await asyncio.sleep(0)
-
-
-def noop(_stream: Readable, _size: int) -> None:
-    """A ``_read`` that never pushes: the test pushes by hand."""
-
-
-def recorder(stream: EventEmitter, *names: str) -> list[Any]:
-    """A list that receives ``name`` (or ``(name, first argument)``) for each event."""
-    events: list[Any] = []
-    for name in names:
-
-        def listener(*args: Any, name: str = name) -> None:
-            events.append((name, args[0]) if args else name)
-
-        stream.on(name, listener)
-    return events
-
-
-def until(stream: EventEmitter, event: str) -> asyncio.Future[None]:
-    """A future set by the next ``event`` (unlike ``once``, an 'error' does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once(event, lambda *_: future.done() or future.set_result(None))
-    return future
-
 
 # -- object mode ------------------------------------------------------------------------
 
@@ -281,35 +252,26 @@ async def test_async_destroy_hook_closes_after_it_returns() -> None:
     assert stream.closed is True
 
 
-async def test_emit_close_false_destroys_without_close() -> None:
-    stream = Readable(read=noop, emit_close=False)
-    events = recorder(stream, "close", "end")
-    stream.push(None)
-    stream.resume()
-    await ticks()
-    assert events == ["end"]
-    assert stream.destroyed is True
-
-
-async def test_auto_destroy_after_end_emits_close() -> None:
-    stream = Readable(read=noop)
+@pytest.mark.parametrize(
+    ("options", "expected", "destroyed"),
+    [
+        ({}, ["end", "close"], True),
+        ({"emit_close": False}, ["end"], True),
+        ({"auto_destroy": False}, ["end"], False),
+    ],
+    ids=["auto-destroy", "no-emit-close", "no-auto-destroy"],
+)
+async def test_auto_destroy_and_emit_close_after_end(
+    options: dict[str, bool], expected: list[str], destroyed: bool
+) -> None:
+    stream = Readable(read=noop, **options)  # type: ignore[arg-type]
     events = recorder(stream, "end", "close")
     stream.push(None)
     stream.resume()
     await ticks()
-    assert events == ["end", "close"]
-    assert stream.destroyed and stream.closed
+    assert events == expected
+    assert stream.destroyed is destroyed
     assert stream.readable_aborted is False
-
-
-async def test_auto_destroy_false_keeps_the_stream_after_end() -> None:
-    stream = Readable(read=noop, auto_destroy=False)
-    events = recorder(stream, "end", "close")
-    stream.push(None)
-    stream.resume()
-    await ticks()
-    assert events == ["end"]
-    assert stream.destroyed is False
 
 
 async def test_read_that_raises_destroys_the_stream() -> None:
@@ -405,20 +367,6 @@ def test_readable_encoding_defaults_to_none_and_byte_mode() -> None:
 
 
 # -- wrap() ---------------------------------------------------------------------------------
-
-
-class OldStream(EventEmitter):
-    """A pre-streams2 source: emits 'data' and 'end', has pause()/resume()."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[str] = []
-
-    def pause(self) -> None:
-        self.calls.append("pause")
-
-    def resume(self) -> None:
-        self.calls.append("resume")
 
 
 async def test_wrap_pauses_the_old_stream_on_backpressure_and_resumes_on_read() -> None:

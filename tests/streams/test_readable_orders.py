@@ -9,23 +9,18 @@ it. The programs here do not depend on that difference.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from _readable_helpers import later, ticks
 
 from rillet import Readable, Writable
 from rillet._core import next_tick
 
 
-async def settle(turns: int = 30) -> None:
-    """Let every tick, call_soon callback and task of the program run."""
-    for _ in range(turns):
-        await asyncio.sleep(0)
-
-
-def later(fn: Callable[..., Any], *args: Any) -> None:
-    """Node's ``setImmediate``: after the ticks already queued."""
-    asyncio.get_running_loop().call_soon(fn, *args)
+def program(**options: Any) -> tuple[list[str], Readable]:
+    """An empty log and a Readable whose ``_read`` does nothing (the program pushes)."""
+    return [], Readable(read=lambda _s, _n: None, **options)
 
 
 def text(chunk: Any) -> str:
@@ -65,8 +60,7 @@ def counter_read(log: list[str], count: int, *, deferred: bool = False) -> Calla
 
 
 async def test_r_ready_1_once_readable_cycles() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
 
     def wait() -> None:
         def on_readable() -> None:
@@ -80,13 +74,12 @@ async def test_r_ready_1_once_readable_cycles() -> None:
     wait()
     stream.on("end", lambda: log.append("end"))
     later(lambda: (stream.push("a"), later(lambda: (stream.push("b"), stream.push(None)))))
-    await settle()
+    await ticks(30)
     assert log == ["readable", "a", "readable", "b", "readable", "end"]
 
 
 async def test_r_flow_5_readable_removed_in_the_same_tick_then_data_flows() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.push("x")
 
     def on_readable() -> None:
@@ -100,7 +93,7 @@ async def test_r_flow_5_readable_removed_in_the_same_tick_then_data_flows() -> N
     next_tick(lambda: log.append(f"flowing-nt:{stream.readable_flowing}"))
     later(lambda: (log.append(f"flowing-later:{stream.readable_flowing}"), stream.push(None)))
     stream.on("end", lambda: log.append("end"))
-    await settle()
+    await ticks(30)
     assert log == [
         "flowing:False",
         "flowing-nt:True",
@@ -112,8 +105,7 @@ async def test_r_flow_5_readable_removed_in_the_same_tick_then_data_flows() -> N
 
 
 async def test_r_flow_4_resume_then_readable_listener_reads_by_read() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.resume()
     drain_readable(stream, log)
     stream.on("data", lambda chunk: log.append(f"data:{text(chunk)}"))
@@ -122,19 +114,18 @@ async def test_r_flow_4_resume_then_readable_listener_reads_by_read() -> None:
     stream.push(None)
     stream.on("end", lambda: log.append("end"))
     log.append(f"flowing:{stream.readable_flowing}")
-    await settle()
+    await ticks(30)
     assert log == ["flowing:False", "resume", "readable", "data:x", "read:x", "end"]
 
 
 async def test_r_flow_4_read_n_in_readable_emits_data_for_each_piece() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     drain_readable(stream, log, 1)
     stream.on("data", lambda chunk: log.append(f"data:{text(chunk)}"))
     stream.push("ab")
     stream.push(None)
     stream.on("end", lambda: log.append("end"))
-    await settle()
+    await ticks(30)
     assert log == ["readable", "data:a", "read:a", "data:b", "read:b", "end"]
 
 
@@ -143,7 +134,7 @@ async def test_r_read_5_synchronous_read_calls_in_flowing_mode() -> None:
     stream = Readable(read=counter_read(log, 5), high_water_mark=3)
     stream.on("data", lambda chunk: log.append(f"data:{text(chunk)}"))
     on_events(stream, log, "", "end", "close")
-    await settle()
+    await ticks(30)
     assert log == [
         "_read:3",
         "_read:3",
@@ -166,7 +157,7 @@ async def test_r_ready_1_asynchronous_pushes_with_a_readable_consumer() -> None:
     stream = Readable(read=counter_read(log, 3, deferred=True), high_water_mark=2)
     drain_readable(stream, log)
     stream.on("end", lambda: log.append("end"))
-    await settle()
+    await ticks(30)
     assert [entry.split(":")[0] if entry.startswith("_read") else entry for entry in log] == [
         "_read",
         "readable",
@@ -188,7 +179,7 @@ async def test_r_push_1_high_water_mark_0_pulls_one_chunk_per_read() -> None:
     stream = Readable(read=counter_read(log, 2), high_water_mark=0)
     drain_readable(stream, log)
     stream.on("end", lambda: log.append("end"))
-    await settle()
+    await ticks(30)
     assert log == [
         "_read:0",
         "readable",
@@ -203,8 +194,7 @@ async def test_r_push_1_high_water_mark_0_pulls_one_chunk_per_read() -> None:
 
 
 async def test_r_flow_3_pause_inside_data_and_resume_later() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     for chunk in ("a", "b", "c"):
         stream.push(chunk)
 
@@ -221,13 +211,12 @@ async def test_r_flow_3_pause_inside_data_and_resume_later() -> None:
 
     stream.on("data", on_data)
     on_events(stream, log, "", "pause", "resume", "end")
-    await settle()
+    await ticks(30)
     assert log == ["resume", "data:a", "pause", "resume!", "resume", "data:b", "data:c", "end"]
 
 
 async def test_r_unshift_1_unshift_in_a_readable_listener() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.push("hello world")
     stream.push(None)
     first = True
@@ -243,13 +232,12 @@ async def test_r_unshift_1_unshift_in_a_readable_listener() -> None:
 
     stream.on("readable", on_readable)
     stream.on("end", lambda: log.append("end"))
-    await settle()
+    await ticks(30)
     assert log == ["read:hello world", "len:6", "read: world", "end"]
 
 
 async def test_destroy_inside_data_still_delivers_the_chunk_being_flowed() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.push("a")
     stream.push("b")
 
@@ -259,19 +247,18 @@ async def test_destroy_inside_data_still_delivers_the_chunk_being_flowed() -> No
 
     stream.on("data", on_data)
     on_events(stream, log, "", "close", "end")
-    await settle()
+    await ticks(30)
     assert log == ["data:a", "data:b", "close"]
 
 
 async def test_r_push_3_push_after_eof_order() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.on("error", lambda error: log.append(f"error:{error.code}"))
     stream.on("close", lambda: log.append("close"))
     stream.push(None)
     log.append(f"ret:{stream.push('x')}")
     log.append(f"ret:{stream.push('y')}")
-    await settle()
+    await ticks(30)
     assert log == ["ret:False", "ret:False", "error:ERR_STREAM_PUSH_AFTER_EOF", "close"]
 
 
@@ -287,7 +274,7 @@ async def test_r_pipe_1_full_event_order_with_a_slow_destination() -> None:
     on_events(source, log, "r:", "pause", "resume", "end", "close")
     on_events(sink, log, "w:", "drain", "finish", "close", "pipe", "unpipe")
     source.pipe(sink)
-    await settle()
+    await ticks(30)
     assert [entry.split(":")[0] if entry.startswith("_read") else entry for entry in log] == [
         "w:pipe",
         "_read",
@@ -336,7 +323,7 @@ async def test_r_pipe_5_unpipe_the_slow_one_of_two_destinations() -> None:
         later(lambda: (source.push("c"), source.push(None)))
 
     later(step_one)
-    await settle()
+    await ticks(30)
     assert log == [
         "resume",
         "slow:a",
@@ -363,7 +350,7 @@ async def test_r_iter_2_break_order() -> None:
         if item == 2:
             break
     log.append(f"after loop:{stream.destroyed}")
-    await settle()
+    await ticks(30)
     assert log == ["item:1", "item:2", "after loop:True", "error:ABORT_ERR", "close"]
 
 
@@ -401,7 +388,7 @@ async def test_from_destroy_in_data_closes_the_generator_first() -> None:
 
     stream.on("data", on_data)
     stream.on("close", lambda: log.append("close"))
-    await settle()
+    await ticks(30)
     assert log == ["data:1", "data:2", "finally", "data:3", "close"]
 
 
@@ -421,7 +408,7 @@ async def test_construct_order_with_a_data_consumer() -> None:
     stream.on("data", lambda chunk: log.append(f"data:{text(chunk)}"))
     on_events(stream, log, "", "end", "close", "resume")
     log.append("sync")
-    await settle()
+    await ticks(30)
     assert log == ["sync", "construct", "resume", "constructed", "_read", "data:x", "end", "close"]
 
 
@@ -441,7 +428,7 @@ async def test_destroy_during_construct_order() -> None:
     stream.on("close", lambda: log.append("close"))
     stream.destroy(RuntimeError("x"))
     log.append("sync")
-    await settle()
+    await ticks(30)
     assert log == ["sync", "construct", "constructed", "_destroy:x", "error:x", "close"]
 
 
@@ -468,7 +455,7 @@ async def test_r_pipe_4_failing_write_unpipes_and_pauses_the_source() -> None:
     source.pipe(sink)
     source.push("a")
     source.push("b")
-    await settle()
+    await ticks(30)
     assert log == ["write:a", "r:pause", "w:unpipe", "w:error:wfail", "w:close"]
     assert (source.destroyed, source.readable_flowing, source.readable_length) == (False, False, 1)
 
@@ -500,8 +487,7 @@ async def test_r_iter_2_destroy_on_return_false_then_a_second_loop() -> None:
 
 
 async def test_r_flow_2_resume_and_pause_in_one_tick() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     on_events(stream, log, "", "pause", "resume")
     stream.resume()
     stream.pause()
@@ -509,7 +495,7 @@ async def test_r_flow_2_resume_and_pause_in_one_tick() -> None:
     stream.pause()
     stream.resume()
     log.append("sync")
-    await settle()
+    await ticks(30)
     assert log == ["pause", "pause", "sync", "resume"]
     assert stream.readable_flowing is True
 
@@ -524,8 +510,7 @@ async def test_r_push_1_return_values_and_lengths_around_the_mark() -> None:
 
 
 async def test_r_read_6_read_inside_a_data_listener() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.push("a")
     stream.push("b")
 
@@ -537,13 +522,12 @@ async def test_r_read_6_read_inside_a_data_listener() -> None:
     stream.on("data", on_data)
     stream.on("end", lambda: log.append("end"))
     later(stream.push, None)
-    await settle()
+    await ticks(30)
     assert log == ["data:a", "data:b", "nested:b", "end"]
 
 
 async def test_r_enc_2_set_encoding_in_the_middle_of_the_flow() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
 
     def on_data(chunk: Any) -> None:
         log.append(f"{type(chunk).__name__}:{text(chunk)}")
@@ -553,18 +537,17 @@ async def test_r_enc_2_set_encoding_in_the_middle_of_the_flow() -> None:
     stream.on("data", on_data)
     for chunk in ("a", "b", None):
         stream.push(chunk)
-    await settle()
+    await ticks(30)
     assert log == ["bytes:a", "str:62"]
 
 
 async def test_destroy_with_error_leaves_the_buffer_readable_until_close() -> None:
-    log: list[str] = []
-    stream = Readable(read=lambda _s, _n: None)
+    log, stream = program()
     stream.on("readable", lambda: log.append("readable"))
     stream.on("error", lambda _e: log.append("error"))
     stream.on("close", lambda: log.append("close"))
     stream.push("x")
     stream.destroy(RuntimeError("e"))
     log.append(f"len:{stream.readable_length} read:{text(stream.read())}")
-    await settle()
+    await ticks(30)
     assert log == ["len:1 read:x", "error", "close"]
