@@ -207,7 +207,12 @@ class Readable(Stream):
 
         ``read()`` takes everything buffered (in flowing mode: one chunk), ``read(n)``
         exactly ``n`` bytes or characters or None until that many are there (the
-        rest at the end), ``read(0)`` only triggers a ``_read``. Object mode: one item.
+        rest at the end), ``read(0)`` only triggers a ``_read``; a negative size
+        reads nothing, and a ``size`` that is not an int is parsed like Node's
+        ``parseInt`` (``'8'`` is 8, unparsable is no size). Object mode: one item.
+        A non-None result is also emitted as ``'data'``.
+
+        Raises ``ERR_OUT_OF_RANGE`` (a ``ValueError``) for a size above 1 GiB.
         """
         state = self._readable_state
         if size is None:
