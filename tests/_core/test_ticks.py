@@ -134,3 +134,18 @@ def test_each_loop_has_its_own_queue() -> None:
     asyncio.run(main("first loop"))
     asyncio.run(main("second loop"))
     assert log == ["first loop", "second loop"]
+
+
+def test_ticks_queued_between_two_runs_of_a_loop_run_on_its_next_run() -> None:
+    log: list[str] = []
+
+    async def queue_one() -> None:
+        next_tick(log.append, "first run")
+        await drained()
+
+    with asyncio.Runner() as runner:
+        runner.run(queue_one())
+        next_tick(log.append, "between runs")
+        assert log == ["first run"]
+        runner.run(asyncio.sleep(0))
+        assert log == ["first run", "between runs"]

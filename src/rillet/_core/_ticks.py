@@ -8,8 +8,10 @@ Guarantees:
   before any callback the loop had scheduled after the batch started.
 * An exception escaping a callback goes to ``loop.call_exception_handler``; the ticks
   queued after it still run.
-* Ticks queued where no loop runs wait, in order, and run first on the next loop
-  that queues a tick (streams may be made before the loop starts).
+* Ticks queued while no loop runs go to the loop that ran last, if it is still
+  open (they run when it runs again, as between two ``asyncio.Runner.run`` calls);
+  otherwise they wait, in order, and run first on the next loop that queues a tick
+  (streams may be made before the loop starts).
 """
 
 from __future__ import annotations
@@ -91,9 +93,12 @@ def next_tick(fn: Callable[..., Any], *args: Any) -> None:
     """Queue ``fn(*args)`` to run after the current synchronous code (Node's ``nextTick``)."""
     loop = _get_running_loop()
     queue = _current
-    if queue.loop is not loop:
+    if queue.loop is not loop and (
+        # Between two runs of the same loop (asyncio.Runner), keep to that loop.
+        loop is not None or queue.loop is None or queue.loop.is_closed()
+    ):
         queue = _queue_for(loop)
     queue.queue.append((fn, args))
-    if not queue.armed and loop is not None:
+    if not queue.armed and queue.loop is not None:
         queue.armed = True
-        loop.call_soon(queue.drain)
+        queue.loop.call_soon(queue.drain)
