@@ -61,15 +61,21 @@ def test_once_listeners_and_removal() -> None:
     assert log == ["removed", "once"]
 
 
-def test_a_failing_listener_does_not_stop_the_others() -> None:
-    controller = AbortController()
-    log: list[str] = []
+def with_a_failing_listener(log: list[str]) -> AbortController:
+    """A controller whose first 'abort' listener raises and whose second logs."""
 
     def failing(_event: Any) -> None:
         raise RuntimeError("listener failed")
 
+    controller = AbortController()
     controller.signal.add_event_listener("abort", failing)
     controller.signal.add_event_listener("abort", lambda _e: log.append("second"))
+    return controller
+
+
+def test_a_failing_listener_does_not_stop_the_others() -> None:
+    log: list[str] = []
+    controller = with_a_failing_listener(log)
     with pytest.raises(RuntimeError):
         controller.abort()  # with no loop running, the error is raised after the others ran
     assert log == ["second"]
@@ -77,15 +83,8 @@ def test_a_failing_listener_does_not_stop_the_others() -> None:
 
 
 async def test_a_failing_listener_is_reported_to_the_loop(loop_errors: list[Any]) -> None:
-    controller = AbortController()
     log: list[str] = []
-
-    def failing(_event: Any) -> None:
-        raise RuntimeError("listener failed")
-
-    controller.signal.add_event_listener("abort", failing)
-    controller.signal.add_event_listener("abort", lambda _e: log.append("second"))
-    controller.abort()
+    with_a_failing_listener(log).abort()
     assert log == ["second"]
     assert [type(c["exception"]) for c in loop_errors] == [RuntimeError]
 

@@ -7,24 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _writable_helpers import closed, loop_turns
 
 from rillet import Duplex, Readable, Transform, Writable, once
 from rillet.errors import NodeError
 
 Callback = Callable[..., Any]
-
-
-async def loop_turns(count: int = 3) -> None:
-    """Let the loop run ``count`` turns, so every queued tick has run."""
-    for _ in range(count):
-        await asyncio.sleep(0)
-
-
-def closed(stream: Any) -> asyncio.Future[None]:
-    """A Future set at ``stream``'s ``'close'`` (an ``'error'`` before it does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once("close", lambda: future.set_result(None))
-    return future
 
 
 class Constructing:

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _writable_helpers import closed, loop_turns, record
 
 from rillet import Duplex, Readable, Writable, get_default_high_water_mark
 from rillet.errors import NodeError
 
 Callback = Callable[..., Any]
-
-
-async def loop_turns(count: int = 3) -> None:
-    """Let the loop run ``count`` turns, so every queued tick has run."""
-    for _ in range(count):
-        await asyncio.sleep(0)
-
-
-def closed(stream: Any) -> asyncio.Future[None]:
-    """A Future set at ``stream``'s ``'close'`` (an ``'error'`` before it does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once("close", lambda: future.set_result(None))
-    return future
-
-
-def record(stream: Any, *names: str) -> list[str]:
-    """The list ``stream``'s events ``names`` are appended to (``'error:<code>'`` for errors)."""
-    events: list[str] = []
-    for name in names:
-        if name == "error":
-            stream.on("error", lambda err: events.append(f"error:{getattr(err, 'code', err)}"))
-        else:
-            stream.on(name, lambda *_a, name=name: events.append(name))
-    return events
 
 
 def echo_duplex(**options: Any) -> Duplex:

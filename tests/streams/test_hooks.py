@@ -7,19 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _writable_helpers import closed
 
 from rillet import Duplex, PassThrough, Readable, Transform, Writable, once, pipeline
 from rillet.errors import AbortError, NodeError
 from rillet.streams import WriteRequest
 
 Callback = Callable[..., Any]
-
-
-def closed(stream: Any) -> asyncio.Future[None]:
-    """A Future set at ``stream``'s ``'close'`` (an ``'error'`` before it does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once("close", lambda: future.set_result(None))
-    return future
 
 
 def errors_of(stream: Any) -> list[Any]:

@@ -7,37 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _writable_helpers import closed, loop_turns, record
 
 from rillet import PassThrough, Readable, Transform, Writable, once, pipeline
+from rillet._core import next_tick
 from rillet.errors import NodeError
 
 Callback = Callable[..., Any]
-
-
-async def loop_turns(count: int = 3) -> None:
-    """Let the loop run ``count`` turns, so every queued tick has run."""
-    for _ in range(count):
-        await asyncio.sleep(0)
-
-
-def closed(stream: Any) -> asyncio.Future[None]:
-    """A Future set at ``stream``'s ``'close'`` (an ``'error'`` before it does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once("close", lambda: future.set_result(None))
-    return future
-
-
-def record(stream: Any, *names: str) -> list[str]:
-    """The list ``stream``'s events ``names`` are appended to (``'data:<chunk>'`` for data)."""
-    events: list[str] = []
-    for name in names:
-        if name == "data":
-            stream.on("data", lambda chunk: events.append(f"data:{chunk.decode()}"))
-        elif name == "error":
-            stream.on("error", lambda err: events.append(f"error:{getattr(err, 'code', err)}"))
-        else:
-            stream.on(name, lambda *_a, name=name: events.append(name))
-    return events
 
 
 def upper(_s: Any, chunk: bytes, _enc: str, cb: Callback) -> None:
@@ -389,3 +365,45 @@ async def test_passthrough_chain_in_pipeline() -> None:
     source = Readable.from_([b"x" * 1000] * 50, object_mode=False)
     await pipeline(source, PassThrough(), PassThrough(high_water_mark=16), sink)
     assert b"".join(received) == b"x" * 50000
+
+
+async def test_transform_full_order_with_async_final_and_flush() -> None:
+    loop = asyncio.get_running_loop()
+    log: list[str] = []
+
+    def transform(stream: Any, chunk: int, _e: str, cb: Callback) -> None:
+        log.append(f"transform:{chunk}")
+        stream.push(chunk)
+        next_tick(cb)
+
+    def final(_s: Any, cb: Callback) -> None:
+        log.append("final")
+        loop.call_soon(lambda: (log.append("final done"), cb()))
+
+    def flush(_s: Any, cb: Callback) -> None:
+        log.append("flush")
+        next_tick(lambda: (log.append("flush done"), cb()))
+
+    t = Transform(object_mode=True, transform=transform, final=final, flush=flush)
+    t.on("data", lambda d: log.append(f"data:{d}"))
+    t.on("finish", lambda: log.append("finish"))
+    t.on("end", lambda: log.append("end"))
+    t.write(1)
+    t.write(4)
+    t.end(7, lambda err=None: log.append("end-cb"))
+    await closed(t)
+    assert log == [
+        "transform:1",
+        "data:1",
+        "transform:4",
+        "data:4",
+        "transform:7",
+        "data:7",
+        "final",
+        "final done",
+        "flush",
+        "flush done",
+        "end-cb",
+        "finish",
+        "end",
+    ]

@@ -6,23 +6,17 @@ encoding handling of ``write()``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _writable_helpers import closed, loop_turns
 
 from rillet import Writable, once
 from rillet.errors import NodeError, NodeTypeError
 from rillet.streams import WriteRequest
 
 Callback = Callable[..., Any]
-
-
-async def loop_turns(count: int = 3) -> None:
-    """Let the loop run ``count`` turns, so every queued tick has run."""
-    for _ in range(count):
-        await asyncio.sleep(0)
 
 
 class HeldWrites(Writable):
@@ -39,13 +33,6 @@ class HeldWrites(Writable):
 
     def release(self, error: BaseException | None = None) -> None:
         self.held.pop(0)(error)
-
-
-def event_future(emitter: Any, event: str) -> asyncio.Future[Any]:
-    """A Future set by the next ``event`` (unlike ``once``, an ``'error'`` does not fail it)."""
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    emitter.once(event, lambda *args: future.done() or future.set_result(args))
-    return future
 
 
 def sync_writable(sink: list[Any], **options: Any) -> Writable:
@@ -345,9 +332,9 @@ async def test_r_cork_1_writev_error_fails_every_batched_callback(loop_errors: l
     w.cork()
     w.write(b"a", lambda err=None: results.append(("a", err)))
     w.write(b"b", lambda err=None: results.append(("b", err)))
-    closed = event_future(w, "close")
+    done = closed(w)
     w.uncork()
-    await closed
+    await done
     assert results == [("a", boom), ("b", boom), ("error", boom)]
     assert not loop_errors
 
@@ -471,7 +458,7 @@ async def test_writable_pipe_is_an_error(loop_errors: list[Any]) -> None:
     errors: list[Any] = []
     w = HeldWrites()
     w.on("error", errors.append)
-    closed = event_future(w, "close")
+    done = closed(w)
     w.pipe(HeldWrites())
-    await closed
+    await done
     assert [e.code for e in errors] == ["ERR_STREAM_CANNOT_PIPE"]

@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from _writable_helpers import closed, loop_turns, record
 
 from rillet import Writable, once
 from rillet.errors import NodeError
 
 Callback = Callable[..., Any]
-
-
-async def loop_turns(count: int = 3) -> None:
-    """Let the loop run ``count`` turns, so every queued tick has run."""
-    for _ in range(count):
-        await asyncio.sleep(0)
-
-
-def closed(stream: Any, event: str = "close") -> asyncio.Future[None]:
-    """A Future set at ``stream``'s ``event`` (an ``'error'`` before it does not fail it)."""
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    stream.once(event, lambda: future.set_result(None))
-    return future
-
-
-def record(stream: Any, events: list[str], *names: str) -> None:
-    """Append each of ``names`` to ``events`` when ``stream`` emits it (with an error's code)."""
-    for name in names:
-        if name == "error":
-            stream.on("error", lambda err: events.append(f"error:{getattr(err, 'code', err)}"))
-        else:
-            stream.on(name, lambda *_a, name=name: events.append(name))
 
 
 def logging_writable(events: list[str], **options: Any) -> Writable:
@@ -54,7 +32,7 @@ def logging_writable(events: list[str], **options: Any) -> Writable:
 async def test_r_end_1_full_event_order() -> None:
     events: list[str] = []
     w = logging_writable(events)
-    record(w, events, "prefinish", "finish", "close")
+    record(w, "prefinish", "finish", "close", into=events)
     w.write(b"a", lambda err=None: events.append("write-cb a"))
     w.end(b"b", lambda err=None: events.append("end-cb"))
     events.append("sync-end")
@@ -86,7 +64,7 @@ async def test_r_end_1_finish_waits_for_pending_async_write() -> None:
     events: list[str] = []
     held: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: held.append(cb))
-    record(w, events, "prefinish", "finish", "close")
+    record(w, "prefinish", "finish", "close", into=events)
     w.write(b"a", lambda err=None: events.append("cb:a"))
     w.end()
     await loop_turns()
@@ -101,7 +79,7 @@ async def test_r_end_1_final_called_once_and_can_be_async() -> None:
     finals: list[Callback] = []
     events: list[str] = []
     w = Writable(write=lambda _s, _c, _e, cb: cb(), final=lambda _s, cb: finals.append(cb))
-    record(w, events, "prefinish", "finish", "close")
+    record(w, "prefinish", "finish", "close", into=events)
     w.end(b"x")
     w.end()
     await loop_turns()
@@ -116,7 +94,7 @@ async def test_r_end_1_final_called_once_and_can_be_async() -> None:
 async def test_r_end_1_finish_is_on_a_later_tick_than_end_without_final() -> None:
     events: list[str] = []
     w = Writable(write=lambda _s, _c, _e, cb: cb())
-    record(w, events, "prefinish", "finish")
+    record(w, "prefinish", "finish", into=events)
     w.end()
     events.append("sync")
     await once(w, "finish")
@@ -159,7 +137,7 @@ async def test_r_end_2_finish_after_every_write_callback() -> None:
     events: list[str] = []
     held: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: held.append(cb), high_water_mark=1)
-    record(w, events, "finish")
+    record(w, "finish", into=events)
     for name in "abc":
         w.write(name, lambda err=None, name=name: events.append(f"cb:{name}"))
     w.end()
@@ -175,7 +153,7 @@ async def test_r_end_2_no_finish_after_error(loop_errors: list[Any]) -> None:
     events: list[str] = []
     held: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: held.append(cb))
-    record(w, events, "error", "prefinish", "finish", "close")
+    record(w, "error", "prefinish", "finish", "close", into=events)
     w.write(b"a")
     w.end()
     held.pop()(NodeError("bad", code="EBAD"))
@@ -189,7 +167,7 @@ async def test_r_end_2_no_finish_after_error_without_auto_destroy() -> None:
     events: list[str] = []
     held: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: held.append(cb), auto_destroy=False)
-    record(w, events, "error", "prefinish", "finish", "close")
+    record(w, "error", "prefinish", "finish", "close", into=events)
     w.write(b"a")
     w.end()
     held.pop()(NodeError("bad", code="EBAD"))
@@ -205,7 +183,7 @@ async def test_r_end_3_end_twice_before_finish_calls_both_callbacks() -> None:
     events: list[str] = []
     held: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: held.append(cb))
-    record(w, events, "finish")
+    record(w, "finish", into=events)
     w.write(b"a")
     w.end(lambda err=None: events.append(f"end1:{err}"))
     w.end(lambda err=None: events.append(f"end2:{err}"))
@@ -282,7 +260,7 @@ async def test_r_end_3_end_chunk_after_end_is_write_after_end(loop_errors: list[
     results: list[Any] = []
     held: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: held.append(cb))
-    record(w, events, "error", "finish", "close")
+    record(w, "error", "finish", "close", into=events)
     w.end(b"first", lambda err=None: results.append(("cb1", err)))
     assert not w.destroyed
     w.end(b"again", lambda err=None: results.append(("cb2", err)))
@@ -314,7 +292,7 @@ async def test_r_end_4_final_error_via_callback(loop_errors: list[Any]) -> None:
         write=lambda _s, _c, _e, cb: cb(),
         final=lambda _s, cb: cb(NodeError("final failed", code="EFINAL")),
     )
-    record(w, events, "error", "prefinish", "finish", "close")
+    record(w, "error", "prefinish", "finish", "close", into=events)
     w.end(lambda err=None: results.append(getattr(err, "code", err)))
     await closed(w)
     assert events == ["error:EFINAL", "close"]
@@ -326,7 +304,7 @@ async def test_r_end_4_final_error_async_callback() -> None:
     events: list[str] = []
     finals: list[Callback] = []
     w = Writable(write=lambda _s, _c, _e, cb: cb(), final=lambda _s, cb: finals.append(cb))
-    record(w, events, "error", "prefinish", "finish", "close")
+    record(w, "error", "prefinish", "finish", "close", into=events)
     w.end()
     await loop_turns()
     finals[0](NodeError("late", code="ELATE"))
@@ -342,7 +320,7 @@ async def test_r_end_4_final_that_raises() -> None:
         raise ValueError("thrown in final")
 
     w = Writable(write=lambda _s, _c, _e, cb: cb(), final=final)
-    record(w, events, "error", "prefinish", "finish", "close")
+    record(w, "error", "prefinish", "finish", "close", into=events)
     errors: list[Any] = []
     w.on("error", errors.append)
     w.end()
@@ -360,7 +338,7 @@ async def test_r_end_4_final_callback_twice_is_multiple_callback(loop_errors: li
         cb()
 
     w = Writable(write=lambda _s, _c, _e, cb: cb(), final=final)
-    record(w, events, "error", "close")
+    record(w, "error", "close", into=events)
     w.end()
     await closed(w)
     assert "error:ERR_MULTIPLE_CALLBACK" in events
