@@ -18,6 +18,13 @@ from cryptography.x509.oid import NameOID
 from rillet import http, https
 
 
+def closed(emitter: Any) -> asyncio.Future[None]:
+    """A Future of ``emitter``'s ``'close'`` that, unlike ``once``, ignores ``'error'``."""
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    emitter.once("close", lambda *_: future.done() or future.set_result(None))
+    return future
+
+
 async def drop_pools(*agents: http.Agent) -> None:
     """Destroy every socket of ``agents`` and of the global agents, and wait until they are
     closed, so no connection outlives the test's event loop."""
@@ -27,9 +34,7 @@ async def drop_pools(*agents: http.Agent) -> None:
             for sockets in table.values():
                 for socket in sockets:
                     if not socket.closed:
-                        future = asyncio.get_running_loop().create_future()
-                        socket.once("close", lambda *_, f=future: f.done() or f.set_result(None))
-                        closing.append(future)
+                        closing.append(closed(socket))
         agent.destroy()
     if closing:
         await asyncio.wait_for(asyncio.gather(*closing), 5)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_support import serving
+from client_support import closed, serving
 
 from rillet import AbortController, Readable, net, once
 from rillet.http import ClientRequest, IncomingMessage, ServerResponse, get, request
@@ -39,12 +39,6 @@ def errors_of(req: ClientRequest) -> list[BaseException]:
     errors: list[BaseException] = []
     req.on("error", errors.append)
     return errors
-
-
-def closed(emitter: Any) -> asyncio.Future[None]:
-    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    emitter.once("close", lambda *_: future.done() or future.set_result(None))
-    return future
 
 
 async def test_get_gives_the_response_as_a_readable_and_closes_after_it() -> None:
