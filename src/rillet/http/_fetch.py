@@ -113,9 +113,9 @@ class Response:
 
     @property
     def body_used(self) -> bool:
-        """Whether the body has been read (or its stream taken)."""
+        """Whether the body has been read (or its stream is locked to a reader)."""
         body = self._body
-        return self._used or (body is not None and (body._disturbed or body.locked))
+        return self._used or (body is not None and body.locked)
 
     async def bytes(self) -> builtins.bytes:
         """The whole body. Raises TypeError when it was already read."""
@@ -254,7 +254,8 @@ class _Fetch:
         signal = self.signal
         try:
             outcome = first
-            for _ in range(_MAX_REDIRECTS + 1):
+            redirects = 0
+            while True:
                 res = await outcome
                 self.res = res
                 location = res.headers.get("location")
@@ -267,11 +268,16 @@ class _Fetch:
                 res.resume()  # discard the body: the connection can serve the next request
                 if self.redirect == "error":
                     raise _failed("unexpected redirect")
+                if redirects == _MAX_REDIRECTS:
+                    raise _failed("redirect count exceeded")
+                redirects += 1
                 self._follow(res.status_code, location)
                 self.res = None
                 outcome = self.send()
-            raise _failed("redirect count exceeded")
         except BaseException:
+            pending = self.outcome
+            if pending is not None and not pending.done():
+                pending.cancel()  # nobody waits for it any more
             if self.req is not None:
                 self.req.destroy()
             if signal is not None:
