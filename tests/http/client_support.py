@@ -15,7 +15,27 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from rillet import http, https
+from rillet import http, https, once
+
+
+class BlockingWriter:
+    """A request listener that answers ``count`` chunks of 64 KiB, waiting for ``'drain'``
+    whenever ``write()`` says the client is backed up; :attr:`blocked` resolves the first
+    time it does."""
+
+    def __init__(self, count: int) -> None:
+        self.chunk = b"z" * 65536
+        self.count = count
+        self.total = count * len(self.chunk)
+        self.blocked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def __call__(self, req: http.IncomingMessage, res: http.ServerResponse) -> None:
+        for _ in range(self.count):
+            if not res.write(self.chunk):
+                if not self.blocked.done():
+                    self.blocked.set_result(None)
+                await once(res, "drain")
+        res.end()
 
 
 def closed(emitter: Any) -> asyncio.Future[None]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_support import closed, serving
+from client_support import BlockingWriter, closed, serving
 
 from rillet import AbortController, Readable, net, once
 from rillet.http import ClientRequest, IncomingMessage, ServerResponse, get, request
@@ -189,30 +189,19 @@ async def test_a_piped_readable_is_the_request_body() -> None:
 
 async def test_response_body_streams_with_backpressure() -> None:
     """A response nobody reads stops the client's socket and, through TCP, the server."""
-    chunk = b"z" * 65536
-    total = 64 * len(chunk)
-    blocked = asyncio.get_running_loop().create_future()
-
-    async def listener(req: IncomingMessage, res: ServerResponse) -> None:
-        for _ in range(64):
-            if not res.write(chunk):
-                if not blocked.done():
-                    blocked.set_result(None)
-                await once(res, "drain")
-        res.end()
-
-    async with serving(listener) as (_, base):
+    writer = BlockingWriter(64)
+    async with serving(writer) as (_, base):
         req = get(base + "/")
         res = (await once(req, "response"))[0]
         res.pause()
-        await blocked
+        await writer.blocked
         socket = req.socket
         assert socket is not None
         assert socket._reading_paused
-        assert res.readable_length <= res.readable_high_water_mark + len(chunk)
-        assert socket.bytes_read < total
+        assert res.readable_length <= res.readable_high_water_mark + len(writer.chunk)
+        assert socket.bytes_read < writer.total
         res.resume()
-        assert len(await body_of(res)) == total
+        assert len(await body_of(res)) == writer.total
 
 
 async def test_keep_alive_reuses_the_socket_of_the_first_request() -> None:

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from client_support import serving
+from client_support import BlockingWriter, serving
 
-from rillet import AbortController, AbortSignal, once
+from rillet import AbortController, AbortSignal
 from rillet.http import Headers, IncomingMessage, Response, ServerResponse, fetch
 from rillet.web import ReadableStream
 
@@ -92,27 +92,17 @@ async def test_not_ok_status_and_head_and_204_have_no_body() -> None:
 
 
 async def test_the_body_is_read_from_the_socket_only_as_the_reader_pulls() -> None:
-    chunk = b"q" * 65536
-    blocked = asyncio.get_running_loop().create_future()
-
-    async def listener(req: IncomingMessage, res: ServerResponse) -> None:
-        for _ in range(128):
-            if not res.write(chunk):
-                if not blocked.done():
-                    blocked.set_result(None)
-                await once(res, "drain")
-        res.end()
-
-    async with serving(listener) as (_, base):
+    writer = BlockingWriter(128)
+    async with serving(writer) as (_, base):
         response = await fetch(base + "/")
         reader = response.body.get_reader()  # type: ignore[union-attr]
         first = await reader.read()
         assert len(first.value) > 0
-        await blocked  # the server is held back while the reader does not pull
+        await writer.blocked  # the server is held back while the reader does not pull
         total = len(first.value)
         while not (result := await reader.read()).done:
             total += len(result.value)
-        assert total == 128 * len(chunk)
+        assert total == writer.total
 
 
 @pytest.mark.parametrize("kind", ["bytes", "str", "stream", "async", "sync"])
