@@ -23,8 +23,9 @@ LOOP_FACTORIES: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if inspect.iscoroutinefunction(metafunc.function) and "loop_kind" not in metafunc.fixturenames:
-        metafunc.fixturenames.append("loop_kind")
+    if inspect.iscoroutinefunction(metafunc.function):
+        if "loop_kind" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("loop_kind")
         metafunc.parametrize("loop_kind", list(LOOP_FACTORIES), scope="function")
 
 
@@ -32,6 +33,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def loop_errors() -> list[dict[str, Any]]:
     """The contexts given to the loop's exception handler during the test."""
     return []
+
+
+def _timeout_of(item: pytest.Function) -> float:
+    """The test's time limit in seconds (its timeout marker, else the ini value), less a
+    margin so the in-loop limit fires before pytest-timeout's."""
+    marker = item.get_closest_marker("timeout")
+    if marker is not None and marker.args:
+        seconds = float(marker.args[0])
+    else:
+        seconds = float(item.config.getini("timeout") or 0)
+    return max(seconds - 2.0, 1.0) if seconds else 0.0
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -50,9 +62,16 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     def handler(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         errors.append(context)
 
+    limit = _timeout_of(pyfuncitem)
+
+    async def bounded() -> None:
+        # Enforced inside the loop: pytest-timeout's signal cannot wake uvloop's wait.
+        async with asyncio.timeout(limit):
+            await function(**kwargs)
+
     with asyncio.Runner(loop_factory=LOOP_FACTORIES[kind]) as runner:
         runner.get_loop().set_exception_handler(handler)
-        runner.run(function(**kwargs))
+        runner.run(bounded() if limit else function(**kwargs))
         # Collect garbage while the loop is alive, so "never retrieved" reports land here.
         gc.collect()
         runner.run(asyncio.sleep(0))

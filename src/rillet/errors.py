@@ -275,7 +275,6 @@ CODES: dict[str, tuple[type[RilletError], str]] = {
         "Adding content for this request method or response status is not allowed.",
     ),
     "ERR_HTTP_REQUEST_TIMEOUT": (NodeError, "Request timeout"),
-    "ERR_HTTP_SEND_TIMEOUT": (NodeError, "The client accepted no data within the send timeout"),
     "ERR_INVALID_URL": (NodeTypeError, "Invalid URL"),
     "ERR_INVALID_PROTOCOL": (NodeTypeError, 'Protocol "{0}" not supported. Expected "{1}"'),
     "ERR_UNESCAPED_CHARACTERS": (NodeTypeError, "{0} contains unescaped characters"),

@@ -99,25 +99,34 @@ class Server(NetServer):
         self._handlers.discard(handler)
 
     def track(self, task: asyncio.Task[Any], res: ServerResponse) -> None:
-        """Keep a coroutine listener's task; its exception is handled like a raise."""
+        """Keep a coroutine request listener's task; its exception is handled like a raise."""
+
+        def failed(error: BaseException) -> None:
+            handler = res._connection
+            if handler is not None:
+                handler.listener_failed(res, error)
+            else:
+                ConnectionHandler._report(error)
+
+        self._keep(task, failed)
+
+    def track_upgrade(self, task: asyncio.Task[Any], socket: Any) -> None:
+        """Keep a coroutine upgrade listener's task; its exception destroys the socket."""
+
+        def failed(error: BaseException) -> None:
+            ConnectionHandler._report(error)
+            socket.destroy()
+
+        self._keep(task, failed)
+
+    def _keep(self, task: asyncio.Task[Any], failed: Callable[[BaseException], None]) -> None:
         self._tasks.add(task)
 
         def done(finished: asyncio.Task[Any]) -> None:
             self._tasks.discard(finished)
-            if finished.cancelled():
-                return
-            error = finished.exception()
+            error = None if finished.cancelled() else finished.exception()
             if error is not None:
-                handler = res._connection
-                if handler is not None:
-                    handler.listener_failed(res, error)
-                else:
-                    asyncio.get_running_loop().call_exception_handler(
-                        {
-                            "message": "Unhandled exception in an HTTP request listener",
-                            "exception": error,
-                        }
-                    )
+                failed(error)
 
         task.add_done_callback(done)
 
@@ -175,7 +184,9 @@ class Server(NetServer):
         if (now - handler.stall_since) * 1000 >= self.send_timeout:
             res = handler.res
             if res is not None:
-                res.destroy(new_error("ERR_HTTP_SEND_TIMEOUT"))
+                # Like nginx: just close. The response emits 'close' without 'finish' and
+                # destroys what was piped into it; a pipeline sees a premature close.
+                res.destroy()
             handler.socket.destroy()
 
     # -- shutting down -----------------------------------------------------------------

@@ -166,7 +166,16 @@ class ConnectionHandler:
         req = self._message(head)
         req.upgrade = True
         req._complete([])
-        self.server.emit("connect" if head.method == "CONNECT" else "upgrade", req, socket, rest)
+        event = "connect" if head.method == "CONNECT" else "upgrade"
+        for listener in self.server.listeners(event):
+            try:
+                result = listener(req, socket, rest)
+            except Exception as exc:
+                self._report(exc)
+                socket.destroy()
+                return
+            if inspect.isawaitable(result):
+                self.server.track_upgrade(asyncio.ensure_future(result), socket)
 
     def on_error(self, error: HTTPParserError) -> None:
         self.server.client_error(error, self.socket, error.status_code)
@@ -184,11 +193,15 @@ class ConnectionHandler:
             if inspect.isawaitable(result):
                 server.track(asyncio.ensure_future(result), res)
 
+    @staticmethod
+    def _report(exc: BaseException) -> None:
+        asyncio.get_running_loop().call_exception_handler(
+            {"message": "Unhandled exception in an HTTP server listener", "exception": exc}
+        )
+
     def listener_failed(self, res: ServerResponse, exc: BaseException) -> None:
         """A request listener raised: 500 if nothing was sent yet, else drop the connection."""
-        asyncio.get_running_loop().call_exception_handler(
-            {"message": "Unhandled exception in an HTTP request listener", "exception": exc}
-        )
+        self._report(exc)
         if res.destroyed or res.writable_ended:
             return
         if not res.headers_sent:
