@@ -12,6 +12,7 @@ option                        default    beyond it
 ``max_requests_per_socket``   0 (none)   the response says ``Connection: close``
 ``send_timeout``              60000 ms   a response whose client takes nothing for this
                                          long is destroyed, with its source (nginx's)
+``accept_limit``              None       further connections wait in the listen backlog
 ============================  =========  ==============================================
 
 Timeouts are checked by one sweep per second over the open connections, so a request
@@ -55,6 +56,7 @@ class ServerOptions(TypedDict, total=False):
     max_requests_per_socket: int
     send_timeout: float
     require_host_header: bool
+    accept_limit: int | None
     no_delay: bool
     keep_alive: bool
     ssl: Any
@@ -79,6 +81,7 @@ class Server(NetServer):
         self.max_requests_per_socket = int(options.get("max_requests_per_socket", 0))
         self.send_timeout = float(options.get("send_timeout", 60000))
         self.require_host_header = bool(options.get("require_host_header", True))
+        self.accept_limit = options.get("accept_limit")
         self.timeout = 0.0
         self.closing = False
         self._handlers: set[ConnectionHandler] = set()

@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from rillet._core import EventEmitter, next_tick
 from rillet.errors import RilletError, from_os_error, new_error
+from rillet.net._accept import AcceptLoop
 from rillet.net._address import address_info, tcp_listener, unix_listener
 from rillet.net._protocol import SocketProtocol
 from rillet.net._socket import Socket, _checked_port
@@ -36,6 +37,9 @@ class Server(EventEmitter):
     ``allow_half_open`` and ``pause_on_connect`` apply to every accepted socket;
     ``ssl`` (an ``ssl.SSLContext``, a rillet addition for the HTTPS layer) serves TLS.
     ``max_connections`` (None: no limit) closes connections beyond it on arrival.
+    ``accept_limit`` (None: no limit, a rillet addition) instead leaves connections
+    beyond it waiting in the listen backlog until an open one closes; set it before
+    ``listen()``.
     """
 
     def __init__(
@@ -50,8 +54,9 @@ class Server(EventEmitter):
         self.allow_half_open = allow_half_open
         self.pause_on_connect = pause_on_connect
         self.max_connections: int | None = None
+        self.accept_limit: int | None = None
         self._ssl = ssl
-        self._listener: asyncio.AbstractServer | None = None
+        self._listener: asyncio.AbstractServer | AcceptLoop | None = None
         self._listen_task: asyncio.Task[None] | None = None
         self._sockname: Any = None
         self._unix_path: str | None = None
@@ -108,7 +113,16 @@ class Server(EventEmitter):
         try:
             sock = unix_listener(path) if path is not None else await tcp_listener(host, port)
             self._sockname = sock.getsockname()
-            if path is not None:
+            if self.accept_limit is not None:
+                self._listener = AcceptLoop(
+                    sock,
+                    self._protocol,
+                    self.accept_limit,
+                    lambda: len(self._connections),
+                    self._ssl,
+                    backlog,
+                )
+            elif path is not None:
                 self._listener = await loop.create_unix_server(
                     self._protocol, sock=sock, backlog=backlog, ssl=self._ssl
                 )
@@ -197,6 +211,8 @@ class Server(EventEmitter):
 
     def _forget(self, socket: Socket) -> None:
         self._connections.discard(socket)
+        if isinstance(self._listener, AcceptLoop):
+            self._listener.maybe_resume()
         self._emit_close_if_drained()
 
     def get_connections(self, callback: Callback | None = None) -> int:
