@@ -1,0 +1,169 @@
+"""``serve_static(root, **options)``: the request handler behind ``rillet serve``.
+
+It answers GET and HEAD for files and directories under ROOT; OPTIONS (and CORS
+preflight, which needs no credentials); PUT and DELETE with ``upload``; anything else
+405 with ``Allow``. Every response carries ``X-Content-Type-Options: nosniff``.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Any
+from urllib.parse import quote
+
+from rillet.static._auth import BasicAuth
+from rillet.static._file_response import FileResponse
+from rillet.static._listing import read_entries, render_html, render_json
+from rillet.static._options import ServeOptions
+from rillet.static._paths import Resolution, Verdict, resolve
+from rillet.static._stats import TransferRegistry
+from rillet.static._upload import delete_file, put_file
+
+__all__ = ["StaticHandler", "serve_static"]
+
+_REASON_TEXT = {
+    400: "400 Bad Request",
+    401: "401 Unauthorized",
+    403: "403 Forbidden",
+    404: "404 Not Found",
+    405: "405 Method Not Allowed",
+}
+_EXPOSED = "Content-Length, Content-Range, Content-Encoding, Accept-Ranges, ETag, Last-Modified"
+
+
+class StaticHandler:
+    """A ``(req, res)`` handler serving ``root`` with ``options`` (see serve_static)."""
+
+    def __init__(
+        self, root: str, options: ServeOptions, stats: TransferRegistry | None = None
+    ) -> None:
+        self.root = os.path.realpath(root)
+        if not os.path.isdir(self.root):
+            raise NotADirectoryError(f"not a directory: {root}")
+        self.options = options
+        self.stats = stats if stats is not None else TransferRegistry()
+        self.auth = BasicAuth(options.auth) if options.auth else None
+        methods = ["GET", "HEAD", "OPTIONS"] + (["PUT", "DELETE"] if options.upload else [])
+        self.allow = ", ".join(methods)
+
+    async def __call__(self, req: Any, res: Any) -> None:
+        res.set_header("X-Content-Type-Options", "nosniff")
+        cors = self.options.cors
+        if cors is not None:
+            res.set_header("Access-Control-Allow-Origin", cors)
+            res.set_header("Access-Control-Expose-Headers", _EXPOSED)
+            if cors != "*":
+                res.set_header("Vary", "Origin")
+        method = req.method
+        if method == "OPTIONS":
+            self._options(req, res)
+            return
+        if self.auth is not None and not self.auth.allows(req.headers.get("authorization")):
+            res.set_header("WWW-Authenticate", self.auth.challenge)
+            self._error(res, 401)
+            return
+        if method not in ("GET", "HEAD") and not (
+            self.options.upload and method in ("PUT", "DELETE")
+        ):
+            res.set_header("Allow", self.allow)
+            self._error(res, 405)
+            return
+        found = resolve(self.root, req.url, self.options.dotfiles)
+        if found.verdict is not Verdict.OK:
+            self._error(res, _STATUS[found.verdict])
+            return
+        if method == "PUT":
+            await put_file(req, res, found.path, self.options.max_upload)
+            return
+        if method == "DELETE":
+            delete_file(res, found.path)
+            return
+        await self._get(req, res, found)
+
+    def _options(self, req: Any, res: Any) -> None:
+        requested = req.headers.get("access-control-request-method")
+        if self.options.cors is not None and requested is not None:
+            res.set_header("Access-Control-Allow-Methods", self.allow)
+            wanted = req.headers.get("access-control-request-headers")
+            if wanted:
+                res.set_header("Access-Control-Allow-Headers", wanted)
+            res.set_header("Access-Control-Max-Age", "600")
+        res.set_header("Allow", self.allow)
+        res.status_code = 204
+        res.end()
+
+    async def _get(self, req: Any, res: Any, found: Resolution) -> None:
+        try:
+            info = os.stat(found.path)
+        except OSError:
+            await self._missing(req, res)
+            return
+        if stat.S_ISDIR(info.st_mode):
+            await self._directory(req, res, found)
+        elif stat.S_ISREG(info.st_mode):
+            await FileResponse(self.options, self.stats, self.root, found.path, info).respond(
+                req, res
+            )
+        else:
+            self._error(res, 404)
+
+    async def _missing(self, req: Any, res: Any) -> None:
+        fallback = self.options.fallback
+        if fallback is not None:
+            target = resolve(self.root, "/" + quote(fallback.lstrip("/")), "allow")
+            if target.verdict is Verdict.OK and os.path.isfile(target.path):
+                info = os.stat(target.path)
+                await FileResponse(self.options, self.stats, self.root, target.path, info).respond(
+                    req, res
+                )
+                return
+        self._error(res, 404)
+
+    async def _directory(self, req: Any, res: Any, found: Resolution) -> None:
+        if not found.trailing_slash:
+            path, _, query = req.url.partition("?")
+            res.status_code = 301
+            res.set_header("Location", path + "/" + ("?" + query if query else ""))
+            res.set_header("Content-Type", "text/plain; charset=utf-8")
+            res.end("301 Moved Permanently\n")
+            return
+        index = os.path.join(found.path, "index.html")
+        if os.path.isfile(index):
+            await FileResponse(self.options, self.stats, self.root, index, os.stat(index)).respond(
+                req, res
+            )
+            return
+        if not self.options.listing:
+            self._error(res, 403)
+            return
+        entries = read_entries(found.path, show_dotfiles=self.options.dotfiles == "allow")
+        if "application/json" in req.headers.get("accept", ""):
+            body = render_json(entries).encode("utf-8")
+            res.set_header("Content-Type", "application/json")
+        else:
+            body = render_html(found.url_path.rstrip("/") + "/", entries).encode("utf-8")
+            res.set_header("Content-Type", "text/html; charset=utf-8")
+        res.set_header("Cache-Control", "no-cache")
+        res.set_header("Vary", "Accept")
+        res.set_header("Content-Length", str(len(body)))
+        res.end(b"" if req.method == "HEAD" else body)
+
+    def _error(self, res: Any, status: int) -> None:
+        text = _REASON_TEXT[status] + "\n"
+        res.status_code = status
+        res.set_header("Content-Type", "text/plain; charset=utf-8")
+        res.set_header("Content-Length", str(len(text)))
+        res.end(text)
+
+
+_STATUS = {Verdict.NOT_FOUND: 404, Verdict.FORBIDDEN: 403, Verdict.BAD_REQUEST: 400}
+
+
+def serve_static(root: str, **options: Any) -> StaticHandler:
+    """A request handler for ``http.create_server`` that serves the files under ``root``.
+
+    ``options`` are the long options of ``rillet serve`` in snake_case, with the same
+    defaults (see API.md, "Command line"); unknown ones raise TypeError.
+    """
+    return StaticHandler(root, ServeOptions.from_keywords(**options))
