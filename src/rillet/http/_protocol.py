@@ -567,6 +567,23 @@ class ServerConnection(_Connection):
             raise new_error("ERR_INVALID_STATE", "no response body is being sent")
         return self._frame(data)
 
+    def raw_body_allowed(self, count: int) -> bool:
+        """Whether ``count`` body bytes may go to the socket as they are, unframed, by
+        another path than :meth:`send_body` (``sendfile``): true for a Content-Length or
+        close-delimited body with room for them, which are then counted as sent."""
+        if self._our_state != _BODY:
+            return False
+        framing = self._framing
+        if framing == _F_CLOSE:
+            return True
+        if framing != _F_LENGTH:
+            return False
+        sent = self._sent + count
+        if self._length is not None and sent > self._length:
+            return False
+        self._sent = sent
+        return True
+
     def end_response(self, trailers: Headers | None = None) -> bytes:
         """The end of the current response: the last chunk (with ``trailers``) when chunked,
         else ``b''``. Afterwards :attr:`keep_alive` is final: it turns false when the body fell

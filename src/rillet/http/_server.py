@@ -177,6 +177,11 @@ class Server(NetServer):
         transport = handler.socket.transport
         if transport is None or not self.send_timeout:
             return
+        res = handler.res
+        blocked = res.blocked_since if res is not None else None
+        if blocked is not None and (now - blocked) * 1000 >= self.send_timeout:
+            self._stalled(handler)
+            return
         buffered = transport.get_write_buffer_size()
         if not buffered or buffered < handler.stall_buffer or handler.stall_buffer < 0:
             # Progress (or nothing waiting): restart the clock.
@@ -185,12 +190,16 @@ class Server(NetServer):
             return
         handler.stall_buffer = buffered
         if (now - handler.stall_since) * 1000 >= self.send_timeout:
-            res = handler.res
-            if res is not None:
-                # Like nginx: just close. The response emits 'close' without 'finish' and
-                # destroys what was piped into it; a pipeline sees a premature close.
-                res.destroy()
-            handler.socket.destroy()
+            self._stalled(handler)
+
+    @staticmethod
+    def _stalled(handler: ConnectionHandler) -> None:
+        res = handler.res
+        if res is not None:
+            # Like nginx: just close. The response emits 'close' without 'finish' and
+            # destroys what was piped into it; a pipeline sees a premature close.
+            res.destroy()
+        handler.socket.destroy()
 
     # -- shutting down -----------------------------------------------------------------
 

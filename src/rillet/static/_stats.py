@@ -37,7 +37,7 @@ class Transfer:
     @property
     def waiting(self) -> bool:
         """True while the client is not taking bytes (the response awaits 'drain')."""
-        return bool(getattr(self.response, "writable_need_drain", False))
+        return bool(getattr(self.response, "waiting_on_client", False))
 
     @property
     def rate(self) -> float:
