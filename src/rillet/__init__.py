@@ -25,6 +25,24 @@ from rillet.streams import (
 
 __version__ = "0.1.0"
 
+# The I/O modules load on first use (``rillet.fs``...), so importing rillet stays cheap
+# and touches no descriptor (``rillet.process`` opens stdin only when asked).
+_SUBMODULES = frozenset(
+    {"child_process", "consumers", "fs", "http", "https", "net", "process", "static",
+     "streams", "web", "zlib"}
+)  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    if name in _SUBMODULES:
+        import importlib
+
+        module = importlib.import_module(f"rillet.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'rillet' has no attribute {name!r}")
+
+
 __all__ = [
     "AbortController",
     "AbortSignal",
@@ -36,13 +54,24 @@ __all__ = [
     "Transform",
     "Writable",
     "add_abort_signal",
+    "child_process",
     "compose",
+    "consumers",
     "duplex_pair",
     "errors",
     "finished",
+    "fs",
     "get_default_high_water_mark",
+    "http",
+    "https",
+    "net",
     "on",
     "once",
     "pipeline",
+    "process",
     "set_default_high_water_mark",
+    "static",
+    "streams",
+    "web",
+    "zlib",
 ]

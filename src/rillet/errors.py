@@ -37,7 +37,12 @@ __all__ = [
     "NodeTypeError",
     "RilletError",
     "ZlibError",
+    "describe",
+    "from_os_error",
+    "invalid_arg_type",
+    "invalid_arg_value",
     "new_error",
+    "out_of_range",
     "system_error",
 ]
 

@@ -167,18 +167,20 @@ class _Pipeline:
             self.report_after_close()
 
     def report_after_close(self) -> None:
-        """Report the outcome once every destroyed stream has emitted ``'close'``."""
+        """Report the outcome, as it stands now, once every destroyed stream has emitted
+        ``'close'`` (an error arriving while they close does not change it, as in Node)."""
+        error, value = self.error, self.value
         waiting = [s for s in self.streams if _close_pending(s)]
         remaining = len(waiting)
         if remaining == 0:
-            next_tick(self.on_done, self.error, self.value)
+            next_tick(self.on_done, error, value)
             return
 
         def on_close(*_: Any) -> None:
             nonlocal remaining
             remaining -= 1
             if remaining == 0:
-                next_tick(self.on_done, self.error, self.value)
+                next_tick(self.on_done, error, value)
 
         for stream in waiting:
             stream.once("close", on_close)
