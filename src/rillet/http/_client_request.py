@@ -186,8 +186,6 @@ class ClientRequest(OutgoingMessage):
         self._connection: ClientConnection | None = None
         self._waiting: list[Callable[[], None]] = []  # hooks waiting for the socket
         self._flush_pending = False
-        self._only_chunk = False  # end(data) with nothing written before
-        self._body_started = False
         self._body_paused = False
         self._response_done = False
         self._released = False  # the socket went back to the agent (or was handed over)
@@ -334,26 +332,6 @@ class ClientRequest(OutgoingMessage):
         self._send(self._build_head(None, self.use_chunked_encoding_by_default), None)
 
     # -- the body ----------------------------------------------------------------------
-
-    def end(
-        self,
-        chunk: Any = None,
-        encoding: str | Callback | None = None,
-        callback: Callback | None = None,
-    ) -> ClientRequest:
-        """Finish the request (with ``chunk`` as its last bytes)."""
-        state = self._writable_state
-        if (
-            chunk is not None
-            and not callable(chunk)
-            and not self._header_sent
-            and not self._body_started
-            and not state.ending
-            and state.length == 0
-        ):
-            self._only_chunk = True
-        OutgoingMessage.end(self, chunk, encoding, callback)
-        return self
 
     def _write(self, chunk: bytes, encoding: str, callback: Callback) -> None:
         if self._connection is None:

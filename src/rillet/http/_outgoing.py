@@ -10,7 +10,7 @@ holding CR, LF or NUL ``ERR_INVALID_CHAR`` (so no header can be injected), None
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rillet.errors import new_error
@@ -30,6 +30,31 @@ class OutgoingMessage(Writable):
         # lower-case name -> (name as set, value)
         self._header_map: dict[str, tuple[str, HeaderValue]] = {}
         self._header_sent = False
+        # end(data) with nothing written before: the whole body, sent with the head.
+        self._only_chunk = False
+        self._body_started = False
+
+    def end(
+        self,
+        chunk: Any = None,
+        encoding: str | Callable[..., Any] | None = None,
+        callback: Callable[..., Any] | None = None,
+    ) -> OutgoingMessage:
+        """Finish the message (with ``chunk`` as its last bytes). A chunk given here with
+        nothing written before is the whole body: it leaves with the head, in one write,
+        framed by Content-Length."""
+        state = self._writable_state
+        if (
+            chunk is not None
+            and not callable(chunk)
+            and not self._header_sent
+            and not self._body_started
+            and not state.ending
+            and state.length == 0
+        ):
+            self._only_chunk = True
+        Writable.end(self, chunk, encoding, callback)
+        return self
 
     def _check_unsent(self, action: str) -> None:
         if self._header_sent:

@@ -53,7 +53,6 @@ class ServerResponse(OutgoingMessage):
         self.should_keep_alive = True
         self._connection: ConnectionHandler | None = connection
         self._head: bytes | None = None  # built by write_head, not yet sent
-        self._only_chunk = False  # end(data) with nothing written before: one write
         self._finished_framing = False
         self._tick_corked = False
         #: When the client stopped taking the bytes of a send_file(), else None.
@@ -213,25 +212,6 @@ class ServerResponse(OutgoingMessage):
     def _uncork_tick(self) -> None:
         self._tick_corked = False
         self.uncork()
-
-    def end(
-        self,
-        chunk: Any = None,
-        encoding: str | Callback | None = None,
-        callback: Callback | None = None,
-    ) -> ServerResponse:
-        """Finish the response (with ``chunk`` as its last bytes); only ``end()`` ends it."""
-        state = self._writable_state
-        if (
-            chunk is not None
-            and not callable(chunk)
-            and not self._header_sent
-            and not state.ending
-            and state.length == 0
-        ):
-            self._only_chunk = True
-        OutgoingMessage.end(self, chunk, encoding, callback)
-        return self
 
     def _write(self, chunk: bytes, encoding: str, callback: Callback) -> None:
         connection = self._connection
