@@ -2,10 +2,10 @@
 preconditions, ranges, and the body.
 
 The representation is the file itself, a precompressed sibling (``.br``, ``.zst``,
-``.gz``: preferred, with its own ETag, and ranges apply to its bytes), or the file
-compressed on the fly (own ETag, chunked, Range ignored and Accept-Ranges omitted, as
-nginx does). Vary: Accept-Encoding accompanies every response of a resource that could
-be compressed, 304 and 206 included.
+``.gz``: preferred to on-the-fly compression at equal q-values, with its own ETag,
+and ranges apply to its bytes), or the file compressed on the fly (own ETag, chunked,
+Range ignored and Accept-Ranges omitted, as nginx does). Vary: Accept-Encoding
+accompanies every response of a resource that could be compressed, 304 and 206 included.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from rillet import fs, zlib
 from rillet.static._mime import content_type, is_compressible
-from rillet.static._negotiation import choose_coding
+from rillet.static._negotiation import add_vary, choose_coding
 from rillet.static._options import ServeOptions
 from rillet.static._ranges import ByteRange, parse_range
 from rillet.static._sender import send_file_body, send_stream_body
@@ -102,7 +102,7 @@ class FileResponse:
         if not varies:
             return identity, False
         available = set(siblings) | ({"br", "zstd", "gzip"} if fly else set())
-        coding = choose_coding(accept_encoding, available)
+        coding = choose_coding(accept_encoding, available, preferred=siblings)
         if coding == "identity":
             return identity, True
         sibling = siblings.get(coding)
@@ -122,7 +122,7 @@ class FileResponse:
         res.set_header("Last-Modified", http_date(rep.mtime_ns / 1e9))
         res.set_header("Cache-Control", self.options.cache_control)
         if varies:
-            res.set_header("Vary", "Accept-Encoding")
+            add_vary(res, "Accept-Encoding")
         if not rep.on_the_fly:
             res.set_header("Accept-Ranges", "bytes")
         return etag

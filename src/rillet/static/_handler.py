@@ -15,6 +15,7 @@ from urllib.parse import quote
 from rillet.static._auth import BasicAuth
 from rillet.static._file_response import FileResponse
 from rillet.static._listing import read_entries, render_html, render_json
+from rillet.static._negotiation import add_vary
 from rillet.static._options import ServeOptions
 from rillet.static._paths import Resolution, Verdict, resolve
 from rillet.static._stats import TransferRegistry
@@ -101,7 +102,8 @@ class StaticHandler:
             return
         if stat.S_ISDIR(info.st_mode):
             await self._directory(req, res, found)
-        elif stat.S_ISREG(info.st_mode):
+        elif stat.S_ISREG(info.st_mode) and not found.trailing_slash:
+            # "/file.txt/" names a directory that does not exist (nginx and the OS agree).
             await FileResponse(self.options, self.stats, self.root, found.path, info).respond(
                 req, res
             )
@@ -145,7 +147,7 @@ class StaticHandler:
             body = render_html(found.url_path.rstrip("/") + "/", entries).encode("utf-8")
             res.set_header("Content-Type", "text/html; charset=utf-8")
         res.set_header("Cache-Control", "no-cache")
-        res.set_header("Vary", "Accept")
+        add_vary(res, "Accept")
         res.set_header("Content-Length", str(len(body)))
         res.end(b"" if req.method == "HEAD" else body)
 
