@@ -85,21 +85,23 @@ async def test_read_stream_over_a_handle_closes_it(tmp_path: Path) -> None:
     stream = handle.create_read_stream(high_water_mark=1000)
     assert stream.fd == handle.fd and stream.path is None
     chunks = [chunk async for chunk in stream]
-    assert b"".join(chunks) == content and len(chunks) == 11
+    # read() may join chunks already buffered (cached reads complete at once).
+    assert b"".join(chunks) == content and 6 <= len(chunks) <= 11
     await rillet.finished(stream)
     assert handle.fd == -1
 
 
 async def test_closing_the_handle_closes_its_stream(tmp_path: Path) -> None:
     path = tmp_path / "big.bin"
-    path.write_bytes(b"z" * 100_000)
+    path.write_bytes(b"z" * 8_000_000)
     handle = await fs.open(path)
     stream = handle.create_read_stream(high_water_mark=1000)
     await rillet.once(stream, "data")
     closing = handle.close()
     await rillet.once(stream, "close")
     await closing
-    assert stream.destroyed and handle.fd == -1 and stream.bytes_read < 100_000
+    # Cached reads come in bursts of at most 1 MiB before the loop gets a turn.
+    assert stream.destroyed and handle.fd == -1 and stream.bytes_read < 2_500_000
 
 
 async def test_write_stream_over_a_handle(tmp_path: Path) -> None:

@@ -32,9 +32,14 @@ Closes
     is closed in the executor, since a close may flush (NFS does, ext4 may start
     writeback).
 
-Each read and write starts from a fresh loop callback, so its result comes on a later
-loop iteration, never synchronously: a stream reading a cached file yields to the loop
-between chunks, as Node's does.
+A read the page cache can serve completes synchronously, inside the call: a stream
+reading a cached file pushes its chunks while the consumer keeps taking them (reading
+inside ``_read`` is ordinary for a Readable), so a file sent in 1000-byte chunks costs
+no loop iteration per chunk; backpressure still bounds how far it reads ahead. So that
+a consumer that never pushes back cannot hold the loop for a whole large file, a burst
+of synchronous reads ends after 1 MiB: the next read starts from a fresh loop callback.
+A read from the disk, and every write, also starts from a fresh loop callback and
+completes on a later loop iteration.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ CloseCallback = Callable[[BaseException | None], None]
 _RWF_NOWAIT: Final[int] = getattr(os, "RWF_NOWAIT", 0)
 # What a file system answers when it cannot honour RWF_NOWAIT at all.
 _NOWAIT_UNSUPPORTED: Final = frozenset({errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS})
+# How much a burst of synchronous reads may copy before the loop gets a turn.
+_BURST_BYTES: Final = 1 << 20
 # The most buffers one writev takes (Linux: 1024); longer lists go in slices.
 _IOV_MAX: Final[int] = os.sysconf("SC_IOV_MAX") if "SC_IOV_MAX" in os.sysconf_names else 1024
 
@@ -73,7 +80,7 @@ class FileIO:
     the number could be reused by another open before the read runs).
     """
 
-    __slots__ = ("_idle", "_nowait_read", "_nowait_write", "fd", "pending", "wrote")
+    __slots__ = ("_burst", "_idle", "_nowait_read", "_nowait_write", "fd", "pending", "wrote")
 
     def __init__(self, fd: int, *, writable: bool = False) -> None:
         self.fd = fd
@@ -82,16 +89,24 @@ class FileIO:
         self.wrote = writable
         self._nowait_read = self._nowait_write = _RWF_NOWAIT != 0
         self._idle: list[Callable[[], None]] = []
+        self._burst = 0  # bytes read synchronously since the loop last ran a read
 
     def read_into(
         self, buffer: bytearray | memoryview, position: int | None, cb: IOCallback
     ) -> None:
         """Fill ``buffer`` from ``position`` (None: the file offset, which advances).
 
-        ``cb(error, count)`` runs on a later loop iteration; a count of 0 is the end of
-        the file (a short count is not). ``error`` is Node's system error (``'read'``).
+        ``cb(error, count)`` runs at once when the page cache has the bytes, else when
+        the executor's read returns; a count of 0 is the end of the file (a short count
+        is not). ``error`` is Node's system error (``'read'``).
         """
-        self._start(self._read_now, buffer, position, cb)
+        if self._burst >= _BURST_BYTES or not self._nowait_read:
+            self._burst = 0
+            self._start(self._read_now, buffer, position, cb)
+            return
+        self._burst += len(buffer)
+        self.pending += 1
+        self._read_now(buffer, -1 if position is None else position, cb)
 
     def write(self, buffers: Sequence[Buffer], position: int | None, cb: IOCallback) -> None:
         """Write all of ``buffers`` at ``position`` (None: the file offset, or the end

@@ -32,8 +32,8 @@ class ReadStreamOptions(TypedDict, total=False):
 
 
 class ReadStream(FileStream, Readable):
-    """The bytes of a file, ``start`` to ``end`` inclusive, in chunks of at most
-    ``high_water_mark`` bytes (each a new ``bytes``).
+    """The bytes of a file, ``start`` to ``end`` inclusive, read ``high_water_mark`` bytes
+    at a time (each ``'data'`` chunk a new ``bytes`` of at most that size).
 
     Emits ``'open'`` (with the descriptor) and ``'ready'`` once the file is open; open
     and read failures are ``'error'`` events with Node's system errors (``ENOENT``,
