@@ -110,15 +110,28 @@ def raw_header_list(pairs: Iterable[tuple[bytes, bytes]]) -> list[str]:
     return result
 
 
+# Names already found valid: a server sets the same few dozen over and over.
+_VALID_NAMES: set[str] = set()
+_VALID_NAMES_MAX = 1024
+
+
 def validate_header_name(name: object, label: str = "Header name") -> None:
     """Raise ``ERR_INVALID_HTTP_TOKEN`` unless ``name`` is a non-empty HTTP token."""
+    if name in _VALID_NAMES:
+        return
     if not isinstance(name, str) or not is_token(name):
         raise new_error("ERR_INVALID_HTTP_TOKEN", label, name)
+    if len(_VALID_NAMES) < _VALID_NAMES_MAX:
+        _VALID_NAMES.add(name)
 
 
 def validate_header_value(name: str, value: object) -> None:
     """Raise ``ERR_HTTP_INVALID_HEADER_VALUE`` for ``None`` and ``ERR_INVALID_CHAR`` when the
     value (or an item of a list value) holds a character a header may not carry."""
+    if value.__class__ is str:
+        if invalid_header_char(value):
+            raise new_error("ERR_INVALID_CHAR", "header content", name)
+        return
     if value is None:
         raise new_error("ERR_HTTP_INVALID_HEADER_VALUE", "undefined", name)
     items = value if isinstance(value, list | tuple) else (value,)
