@@ -29,6 +29,12 @@ def _positive_size(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
 def _milliseconds(text: str) -> float:
     try:
         value = float(text)
@@ -51,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rillet",
         description="Node.js streams for Python; `rillet serve` streams files to browsers.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = commands.add_parser(
@@ -105,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add(
         "--max-connections",
-        type=int,
+        type=_positive_int,
         default=defaults.max_connections,
         metavar="N",
         help="connections beyond this wait in the listen backlog (default: %(default)s)",
@@ -174,6 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.quiet,
         help="no live terminal view and no access log",
     )
+    # `rillet --help` lists every option too, not only the command names.
+    parser.epilog = serve.format_help()
     return parser
 
 

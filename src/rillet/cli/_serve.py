@@ -4,18 +4,22 @@ Guarantees:
 
 * the first line of standard output is ``rillet serving ROOT at URL`` (ROOT absolute),
   flushed, once connections are accepted, also with ``--quiet``;
-* a port in use (or any listen error) exits with status 1 and a one-line message;
+* a port in use (or any listen error, or an unreadable TLS certificate or key) exits
+  with status 1 and a one-line message;
   ``--upload`` on a non-loopback host without ``--auth`` refuses to start (status 2);
-* SIGINT or SIGTERM: stop accepting, close idle keep-alive connections, let responses
-  in flight finish for up to 3 s, then close the rest and exit with status 0.
+* SIGINT or SIGTERM: stop accepting, close idle keep-alive connections (and each busy
+  one as soon as its response has finished), let responses in flight finish for up to
+  3 s, then close the rest and exit with status 0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import os
 import signal
+import ssl
 from typing import Any, TextIO
 
 from rillet.cli._view import AccessLog, LiveView
@@ -26,6 +30,7 @@ from rillet.static._options import ServeOptions
 __all__ = ["serve"]
 
 _GRACE_SECONDS = 3.0
+_IDLE_CHECK_SECONDS = 0.05
 
 
 def _is_loopback(host: str) -> bool:
@@ -71,7 +76,11 @@ async def _serve(root: str | None, options: ServeOptions, out: TextIO, err: Text
     view = LiveView(stats, err) if not options.quiet and err.isatty() else None
     log = None if options.quiet else AccessLog(err, view)
     handler = log.wrap(site) if log is not None else site
-    server = _make_server(handler, options)
+    try:
+        server = _make_server(handler, options)
+    except (OSError, ssl.SSLError, RilletError) as error:
+        err.write(f"rillet: cannot use --tls-cert/--tls-key: {error}\n")
+        return 1
     if hasattr(site, "server"):
         site.server = server
     try:
@@ -121,11 +130,13 @@ def _make_server(handler: Any, options: ServeOptions) -> Any:
 
 async def _shut_down(server: Any) -> None:
     closing = server.close()
-    try:
-        await asyncio.wait_for(asyncio.shield(closing), _GRACE_SECONDS)
-    except TimeoutError:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _GRACE_SECONDS
+    while not closing.done() and loop.time() < deadline:
+        await asyncio.wait([closing], timeout=_IDLE_CHECK_SECONDS)
+        # A response that finished meanwhile left its keep-alive connection idle.
+        server.close_idle_connections()
+    if not closing.done():
         server.close_all_connections()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closing, 1.0)
-        except TimeoutError:
-            pass
