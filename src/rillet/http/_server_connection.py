@@ -184,13 +184,14 @@ class ConnectionHandler:
 
     def _dispatch(self, event: str, req: IncomingMessage, res: ServerResponse) -> None:
         server = self.server
-        for listener in server.listeners(event):
+        # The registered tuple itself (never mutated, only replaced): no copy per request.
+        for listener in server._events.get(event, ()):
             try:
                 result = listener(req, res)
             except Exception as exc:
                 self.listener_failed(res, exc)
                 return
-            if inspect.isawaitable(result):
+            if result is not None and inspect.isawaitable(result):
                 server.track(asyncio.ensure_future(result), res)
 
     @staticmethod
