@@ -1,14 +1,16 @@
 """What ``rillet serve`` shows: an access-log line per finished request, and on a
 terminal a live table of the transfers in flight (path, client, bytes sent of total,
-rate, and whether the transfer waits on a slow client).
+current rate, and whether the transfer waits on a slow client).
 
 Both read the response and its socket when a request ends or when the table redraws
-(four times a second), so they cost nothing per chunk.
+(four times a second), so they cost nothing per chunk. rich redraws from its own
+thread: it copies the set of active transfers in one step and only reads them.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
@@ -16,11 +18,14 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rillet.static import TransferRegistry
+from rillet.static import Transfer, TransferRegistry
 
 __all__ = ["AccessLog", "LiveView"]
 
 Handler = Callable[[Any, Any], Awaitable[None] | None]
+
+_ROWS = 20
+_RATE_WINDOW = 2.0  # seconds of samples behind the "rate" column
 
 
 def _size(n: float) -> str:
@@ -31,30 +36,67 @@ def _size(n: float) -> str:
     return f"{n:.1f} GiB"
 
 
+def _client(transfer: Transfer) -> str:
+    """``address:port`` of the transfer's peer (two downloads from one host differ)."""
+    socket = getattr(transfer.response, "socket", None)
+    port = getattr(socket, "remote_port", None)
+    if port is None:
+        return transfer.client
+    host = f"[{transfer.client}]" if ":" in transfer.client else transfer.client
+    return f"{host}:{port}"
+
+
+class _Rates:
+    """Each transfer's rate over the last couple of seconds, from the samples taken at
+    each redraw (the average since the start until there are two)."""
+
+    def __init__(self) -> None:
+        self._samples: dict[Transfer, deque[tuple[float, int]]] = {}
+
+    def measure(self, transfers: list[Transfer]) -> dict[Transfer, float]:
+        now = time.monotonic()
+        rates = {}
+        for transfer in transfers:
+            samples = self._samples.setdefault(transfer, deque())
+            samples.append((now, transfer.bytes_sent))
+            while now - samples[0][0] > _RATE_WINDOW:
+                samples.popleft()
+            (first, sent_first), (last, sent_last) = samples[0], samples[-1]
+            rates[transfer] = (
+                (sent_last - sent_first) / (last - first) if last > first else transfer.rate
+            )
+        for gone in self._samples.keys() - rates.keys():
+            del self._samples[gone]
+        return rates
+
+
 class LiveView:
     """A live table of active transfers on a terminal (rich)."""
 
     def __init__(self, stats: TransferRegistry, stream: TextIO) -> None:
         self.stats = stats
         self.console = Console(file=stream, force_terminal=True)
-        self.live = Live(
-            self._table(), console=self.console, refresh_per_second=4, get_renderable=self._table
-        )
+        self._rates = _Rates()
+        self.live = Live(console=self.console, refresh_per_second=4, get_renderable=self._table)
 
     def _table(self) -> Table:
         table = Table(title="rillet: active transfers", expand=False)
         for column in ("path", "client", "sent", "rate", "state"):
             table.add_column(column, justify="right" if column in ("sent", "rate") else "left")
+        # sorted() copies the set in one step of the interpreter: the loop may change it.
         transfers = sorted(self.stats.active, key=lambda t: t.started)
-        for transfer in transfers[:20]:
+        rates = self._rates.measure(transfers)
+        for transfer in transfers[:_ROWS]:
             total = f" of {_size(transfer.total)}" if transfer.total is not None else ""
             table.add_row(
                 transfer.path,
-                transfer.client,
+                _client(transfer),
                 f"{_size(transfer.bytes_sent)}{total}",
-                f"{_size(transfer.rate)}/s",
+                f"{_size(rates[transfer])}/s",
                 "waiting on client" if transfer.waiting else "sending",
             )
+        if len(transfers) > _ROWS:
+            table.add_row(f"… and {len(transfers) - _ROWS} more", "", "", "", "")
         if not transfers:
             table.add_row("(none)", "", "", "", "")
         return table
