@@ -288,3 +288,17 @@ async def test_a_closing_server_ends_the_statistics_streams() -> None:
         assert site.feeds == {}
         await events.client.close()
         await feed.close()
+
+
+async def test_mount_roots_and_cors_on_the_api() -> None:
+    with open(os.path.join(SITE, "index.html"), "rb") as file:
+        index = file.read()
+    async with running_site(cors="*") as (site, _server, port):
+        assert site.root == SITE
+        for target in ("/", "/slow", "/slow?again", "/paced/"):
+            status, _, body = await get(port, target)
+            assert (status, body) == (200, index), target
+        status, headers, _ = await get(port, "/api/config")
+        assert status == 200
+        assert headers["access-control-allow-origin"] == "*"
+        assert (await get(port, "/uploads/x"))[0] == 404  # no --upload: no such mount
