@@ -242,7 +242,11 @@ class ConnectionHandler:
             req._retire()
             self._resume_body()
         socket = self.socket
-        if not self.protocol.keep_alive or (res is not None and not res.should_keep_alive):
+        if (
+            not self.protocol.keep_alive
+            or self.server.closing
+            or (res is not None and not res.should_keep_alive)
+        ):
             self.phase = ANSWERING
             socket.destroy_soon()
             return
