@@ -38,18 +38,25 @@ def can_sendfile(transport: Any) -> bool:
     )
 
 
-async def _writable(loop: asyncio.AbstractEventLoop, fd: int) -> None:
+async def _writable(
+    loop: asyncio.AbstractEventLoop, fd: int, closed: asyncio.Future[None] | None
+) -> None:
+    """Wait until ``fd`` is writable or ``closed`` is done."""
     ready: asyncio.Future[None] = loop.create_future()
 
-    def wake() -> None:
+    def wake(*_: Any) -> None:
         if not ready.done():
             ready.set_result(None)
 
     loop.add_writer(fd, wake)
+    if closed is not None:
+        closed.add_done_callback(wake)
     try:
         await ready
     finally:
         loop.remove_writer(fd)
+        if closed is not None:
+            closed.remove_done_callback(wake)
 
 
 async def sendfile(
@@ -60,12 +67,15 @@ async def sendfile(
     *,
     on_sent: Callable[[int], None],
     on_blocked: Callable[[bool], None],
+    closed: asyncio.Future[None] | None = None,
 ) -> None:
     """Send ``count`` bytes of file ``fd`` from ``offset`` to ``transport``'s socket.
 
     ``on_sent(n)`` runs after each system call that sent ``n`` bytes; ``on_blocked(True)``
     when the client stops taking bytes and ``on_blocked(False)`` when it resumes (for
-    statistics and the send timeout). Raises Node's system error when the connection
+    statistics and the send timeout). ``closed``, once done, ends a wait for the client
+    (the owner closed the connection: the duplicate descriptor must not keep it open).
+    Raises Node's system error when the connection
     fails (``EPIPE``, ``ECONNRESET``), ``ERR_SOCKET_CLOSED`` when it closes, and
     ``ERR_STREAM_PREMATURE_CLOSE`` when the file ends early (truncated while sent).
     """
@@ -77,7 +87,7 @@ async def sendfile(
             if transport.is_closing():
                 raise new_error("ERR_SOCKET_CLOSED")
             if transport.get_write_buffer_size():
-                await _writable(loop, socket_fd)
+                await _writable(loop, socket_fd, closed)
                 continue
             try:
                 sent = os.sendfile(socket_fd, fd, offset, min(count, _MAX_CHUNK))
@@ -85,7 +95,7 @@ async def sendfile(
                 if not blocked:
                     blocked = True
                     on_blocked(True)
-                await _writable(loop, socket_fd)
+                await _writable(loop, socket_fd, closed)
                 continue
             except OSError as exc:
                 if exc.errno == errno.EAGAIN:  # pragma: no cover - BlockingIOError above

@@ -15,6 +15,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -181,11 +182,24 @@ class ServerResponse(OutgoingMessage):
         def blocked(waiting: bool) -> None:
             self.blocked_since = time.monotonic() if waiting else None
 
+        # Destroying the response (send timeout, server close) must end a wait for the
+        # client: sendfile's duplicate descriptor would keep the connection open.
+        closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def on_close(*_: Any) -> None:
+            if not closed.done():
+                closed.set_result(None)
+
+        self.once("close", on_close)
         try:
-            await sendfile(transport, fd, offset, count, on_sent=sent, on_blocked=blocked)
+            await sendfile(
+                transport, fd, offset, count, on_sent=sent, on_blocked=blocked, closed=closed
+            )
         except Exception as exc:
             self.destroy()
             raise exc
+        finally:
+            self.remove_listener("close", on_close)
         return True
 
     @property

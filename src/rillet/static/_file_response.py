@@ -60,12 +60,23 @@ def _sibling(path: str, suffix: str, root_real: str) -> os.stat_result | None:
     return info
 
 
-def _compressor(coding: str) -> Transform:
+def _compressor(coding: str, paced: bool) -> Transform:
+    # A paced body (--rate, --delay) is flushed after every chunk, so the client gets the
+    # bytes as they are paced out instead of when the encoder's block is full.
+    constants = zlib.constants
     if coding == "br":
-        return zlib.create_brotli_compress(params={zlib.constants.BROTLI_PARAM_QUALITY: 4})
+        return zlib.create_brotli_compress(
+            params={constants.BROTLI_PARAM_QUALITY: 4},
+            flush=constants.BROTLI_OPERATION_FLUSH if paced else constants.BROTLI_OPERATION_PROCESS,
+        )
     if coding == "zstd":
-        return zlib.create_zstd_compress(params={zlib.constants.ZSTD_c_compressionLevel: 3})
-    return zlib.create_gzip(level=5)
+        return zlib.create_zstd_compress(
+            params={constants.ZSTD_c_compressionLevel: 3},
+            flush=constants.ZSTD_e_flush if paced else constants.ZSTD_e_continue,
+        )
+    return zlib.create_gzip(
+        level=5, flush=constants.Z_SYNC_FLUSH if paced else constants.Z_NO_FLUSH
+    )
 
 
 class FileResponse:
@@ -206,9 +217,9 @@ class FileResponse:
             res.end()
             return
         source = fs.create_read_stream(rep.path, high_water_mark=self.options.chunk_size)
-        await send_stream_body(
-            req, res, self.stats, source, None, self.options, _compressor(rep.coding)
-        )
+        options = self.options
+        compressor = _compressor(rep.coding, options.rate is not None or options.delay > 0)
+        await send_stream_body(req, res, self.stats, source, None, options, compressor)
 
     async def _send_multipart(
         self,
