@@ -349,6 +349,19 @@ def test_directory_without_slash_redirects_with_301_keeping_the_query(server: Se
     assert server.get("/list").header("Location") == "/list/"
 
 
+def test_redirect_location_is_the_normalized_path(tree: Path, server: Served) -> None:
+    (tree / "a dir").mkdir(exist_ok=True)
+    assert server.get("/a%20dir").header("Location") == "/a%20dir/"
+    # A target starting with "//" must not turn into a redirect to another host.
+    data = server.raw(b"GET //site HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert b"\r\nLocation: /site/\r\n" in data
+    assert server.get("/list/../site").header("Location") == "/site/"
+
+
+def test_redirect_is_not_stored_by_caches(server: Served) -> None:
+    assert server.get("/site").header("Cache-Control") == "no-store"
+
+
 def test_root_is_listed(server: Served) -> None:
     reply = server.get("/")
     assert reply.status == 200
@@ -414,6 +427,26 @@ def test_listing_varies_on_accept_and_head_matches(server: Served) -> None:
     head_reply = server.head("/list/")
     assert head_reply.body == b""
     assert head_reply.header("Content-Length") == got.header("Content-Length")
+
+
+def test_listing_has_a_validator_and_answers_304(tree: Path, server: Served) -> None:
+    first = server.get("/list/")
+    etag = first.header("ETag")
+    assert etag and etag.startswith('"')
+    assert first.header("Cache-Control") == "no-cache"
+    not_modified = server.get("/list/", if_none_match=etag)
+    assert (not_modified.status, not_modified.body) == (304, b"")
+    assert not_modified.header("ETag") == etag
+    assert "Accept" in (not_modified.header("Vary") or "")
+    json_tag = server.get("/list/", accept="application/json").header("ETag")
+    assert json_tag != etag  # another representation, another tag
+    assert server.get("/list/", accept="application/json", if_none_match=etag).status == 200
+    (tree / "list" / "c.txt").write_bytes(b"c" * 5001)  # a size changed: a new listing
+    try:
+        assert server.get("/list/", if_none_match=etag).status == 200
+    finally:
+        (tree / "list" / "c.txt").write_bytes(b"c" * 5000)
+        os.utime(tree / "list" / "c.txt", (MTIME, MTIME))
 
 
 def test_dotfiles_are_hidden_by_default(server: Served) -> None:

@@ -7,6 +7,7 @@ preflight, which needs no credentials); PUT and DELETE with ``upload``; anything
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from typing import Any
@@ -20,6 +21,7 @@ from rillet.static._options import ServeOptions
 from rillet.static._paths import Resolution, Verdict, resolve
 from rillet.static._stats import TransferRegistry
 from rillet.static._upload import delete_file, put_file
+from rillet.static._validators import Precondition, evaluate_preconditions
 
 __all__ = ["StaticHandler", "serve_static"]
 
@@ -124,9 +126,12 @@ class StaticHandler:
 
     async def _directory(self, req: Any, res: Any, found: Resolution) -> None:
         if not found.trailing_slash:
-            path, _, query = req.url.partition("?")
+            # From the normalized path, not the raw target: "//host" would redirect off-site.
+            _, _, query = req.url.partition("?")
+            location = quote(found.url_path.rstrip("/")) + "/" + ("?" + query if query else "")
             res.status_code = 301
-            res.set_header("Location", path + "/" + ("?" + query if query else ""))
+            res.set_header("Location", location)
+            res.set_header("Cache-Control", "no-store")  # the directory may become a file
             res.set_header("Content-Type", "text/plain; charset=utf-8")
             res.end("301 Moved Permanently\n")
             return
@@ -146,8 +151,21 @@ class StaticHandler:
         else:
             body = render_html(found.url_path.rstrip("/") + "/", entries).encode("utf-8")
             res.set_header("Content-Type", "text/html; charset=utf-8")
+        # A listing changes with its files' sizes and dates, not only with the directory's
+        # mtime: its validator is a digest of the body.
+        etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+        res.set_header("ETag", etag)
         res.set_header("Cache-Control", "no-cache")
         add_vary(res, "Accept")
+        headers = req.headers
+        outcome = evaluate_preconditions(
+            req.method, headers.get("if-match"), headers.get("if-none-match"), None, None, etag, 0
+        )
+        if outcome is not Precondition.PASS:
+            res.remove_header("Content-Type")
+            res.status_code = outcome.value
+            res.end()
+            return
         res.set_header("Content-Length", str(len(body)))
         res.end(b"" if req.method == "HEAD" else body)
 
