@@ -248,6 +248,15 @@ def test_signal_exits_0_at_once_closing_idle_keep_alive_connections(
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_right_after_the_first_line_exits_0(root: Path, signum: int) -> None:
+    for _ in range(3):
+        process, line = _start([RILLET, "serve", str(root), "--port", "0", "--quiet"])
+        assert line.startswith("rillet serving ")
+        status, _, err = _stop(process, signum)
+        assert status == 0, err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_lets_a_short_response_in_flight_finish(root: Path, signum: int) -> None:
     data = (root / "big.bin").read_bytes()
     with serving(root, "--quiet", "--rate", "300000") as served:  # about one second

@@ -91,12 +91,13 @@ async def _serve(root: str | None, options: ServeOptions, out: TextIO, err: Text
     address = server.address()
     port = address["port"] if isinstance(address, dict) else options.port
     scheme = "https" if options.tls_cert else "http"
-    out.write(f"rillet serving {shown_root} at {_url(scheme, options.host, port)}\n")
-    out.flush()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Before the announcement: a signal sent as soon as it is read must find the handlers.
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    out.write(f"rillet serving {shown_root} at {_url(scheme, options.host, port)}\n")
+    out.flush()
     if view is not None:
         view.start()
     try:
