@@ -13,7 +13,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from serve_support import Served, serving
+from serve_support import Served, parse_head, serving
 
 TEXT = ("rillet streams files, chunk by chunk.\n" * 200).encode()
 PNG = bytes.fromhex("89504e470d0a1a0a") + os.urandom(3000)
@@ -240,6 +240,19 @@ def test_if_match_and_if_unmodified_since_give_412(server: Served) -> None:
     assert server.get("/hello.txt", if_unmodified_since=earlier).status == 412
     same = formatdate(MTIME, usegmt=True)
     assert server.get("/hello.txt", if_unmodified_since=same).status == 200
+
+
+def test_unparsable_dates_are_ignored(server: Served) -> None:
+    assert server.get("/hello.txt", if_unmodified_since="yesterday").status == 200
+    assert server.get("/hello.txt", if_modified_since="Sun, 99 Foo 1994").status == 200
+
+
+def test_http_1_0_request_gets_the_body_and_a_closed_connection(server: Served) -> None:
+    data = server.raw(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+    status, headers, body = parse_head(data)
+    assert (status, body) == (200, TEXT)
+    assert headers["content-length"] == str(len(TEXT))
+    assert headers.get("connection", "close") == "close"
 
 
 def test_last_modified_round_trips_through_http_date(server: Served) -> None:
