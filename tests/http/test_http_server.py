@@ -576,3 +576,27 @@ async def test_request_close_and_end_events_when_the_handler_reads() -> None:
         await asyncio.wait_for(done.wait(), 5)
         await client.close()
     assert events == ["end", "close"]
+
+
+async def test_duplicate_host_header_gets_400_and_close() -> None:
+    async with running(lambda req, res: res.end("must not run")) as (_, port):
+        client = await RawClient.connect(port)
+        client.send(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+        data = await asyncio.wait_for(client.reader.read(), 5)
+        assert data.startswith(b"HTTP/1.1 400 Bad Request")
+        assert b"must not run" not in data
+        await client.close()
+
+
+async def test_response_headers_start_every_response_and_error_answer() -> None:
+    extra = {"X-Content-Type-Options": "nosniff"}
+    async with running(lambda req, res: res.end("ok"), response_headers=extra) as (_, port):
+        client = await RawClient.connect(port)
+        client.send(get())
+        _, headers, _ = await client.response()
+        assert headers["x-content-type-options"] == "nosniff"
+        client.send(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")
+        data = await asyncio.wait_for(client.reader.read(), 5)
+        assert data.startswith(b"HTTP/1.1 400")
+        assert b"X-Content-Type-Options: nosniff\r\n" in data
+        await client.close()

@@ -44,7 +44,7 @@ def parse_request(*pieces: bytes, **options: Any) -> tuple[RequestParser, Handle
 
 def test_request_head_fields() -> None:
     parser, handler = parse_request(
-        b"PUT /a%20b?x=1#frag HTTP/1.0\r\nHost: h\r\nHost: second\r\nContent-Length: 2\r\n"
+        b"PUT /a%20b?x=1#frag HTTP/1.0\r\nHost: h\r\nContent-Length: 2\r\n"
         b"Expect: 100-Continue\r\nConnection: keep-alive\r\n\r\nok"
     )
     head = handler.events[0][1]
@@ -52,11 +52,20 @@ def test_request_head_fields() -> None:
     assert (head.method, head.url, head.http_version) == ("PUT", "/a%20b?x=1#frag", "1.0")
     assert head.keep_alive and not head.upgrade and not head.chunked
     assert head.content_length == 2 and head.has_body
-    assert head.host == b"h", "the first Host wins, as in Node"
+    assert head.host == b"h"
     assert head.expect == b"100-Continue" and head.expect_continue
     assert repr(head) == "<RequestHead PUT /a%20b?x=1#frag HTTP/1.0>"
     assert handler.events[1:] == [("body", b"ok"), ("end", ())]
     assert not parser.in_head and not parser.in_message
+
+
+def test_a_second_host_line_is_refused() -> None:
+    handler = Handler()
+    parser = RequestParser(handler)
+    with pytest.raises(HTTPParserError) as info:
+        parser.feed(b"GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n")
+    assert info.value.code == "HPE_DUPLICATE_HOST"
+    assert not handler.events
 
 
 def test_every_node_method_is_parsed_to_the_same_name() -> None:

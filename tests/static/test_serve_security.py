@@ -440,3 +440,18 @@ def test_garbage_is_400(server: Served) -> None:
 
 def test_server_survives_the_attacks(server: Served) -> None:
     assert server.get("/hello.txt").body == b"hello"
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",
+        b"NOT HTTP\r\n\r\n",
+    ],
+    ids=["duplicate-host", "no-host", "garbage"],
+)
+def test_server_generated_error_answers_carry_nosniff(server: Served, request_bytes: bytes) -> None:
+    data = server.raw(request_bytes)
+    assert data.startswith(b"HTTP/1.1 400"), data
+    assert b"X-Content-Type-Options: nosniff" in data, data

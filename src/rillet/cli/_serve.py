@@ -30,7 +30,6 @@ from rillet.static._options import ServeOptions
 __all__ = ["serve"]
 
 _GRACE_SECONDS = 3.0
-_IDLE_CHECK_SECONDS = 0.05
 
 
 def _is_loopback(host: str) -> bool:
@@ -107,7 +106,7 @@ async def _serve(root: str | None, options: ServeOptions, out: TextIO, err: Text
             loop.remove_signal_handler(signum)
         if view is not None:
             view.stop()
-        await _shut_down(server)
+        await _shut_down(server, site)
         if hasattr(site, "cleanup"):
             site.cleanup()
     return 0
@@ -117,6 +116,8 @@ def _make_server(handler: Any, options: ServeOptions) -> Any:
     server_options: dict[str, Any] = {
         "send_timeout": options.send_timeout,
         "accept_limit": options.max_connections,
+        # Also on the server's own answers (400, 408, 431...), as API.md asks of serve.
+        "response_headers": {"X-Content-Type-Options": "nosniff"},
     }
     if options.tls_cert:
         from rillet import https
@@ -129,15 +130,15 @@ def _make_server(handler: Any, options: ServeOptions) -> Any:
     return http.create_server(handler, **server_options)
 
 
-async def _shut_down(server: Any) -> None:
+async def _shut_down(server: Any, site: Any) -> None:
+    # Stop accepting; idle connections close now, the others after their response.
     closing = server.close()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _GRACE_SECONDS
-    while not closing.done() and loop.time() < deadline:
-        await asyncio.wait([closing], timeout=_IDLE_CHECK_SECONDS)
-        # A response that finished meanwhile left its keep-alive connection idle.
-        server.close_idle_connections()
-    if not closing.done():
+    close_site = getattr(site, "close", None)
+    if close_site is not None:
+        close_site()  # the demo's endless feeds and event streams
+    try:
+        await asyncio.wait_for(asyncio.shield(closing), _GRACE_SECONDS)
+    except TimeoutError:
         server.close_all_connections()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closing, 1.0)

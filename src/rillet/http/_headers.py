@@ -117,7 +117,7 @@ _VALID_NAMES_MAX = 1024
 
 def validate_header_name(name: object, label: str = "Header name") -> None:
     """Raise ``ERR_INVALID_HTTP_TOKEN`` unless ``name`` is a non-empty HTTP token."""
-    if name in _VALID_NAMES:
+    if name.__class__ is str and name in _VALID_NAMES:
         return
     if not isinstance(name, str) or not is_token(name):
         raise new_error("ERR_INVALID_HTTP_TOKEN", label, name)

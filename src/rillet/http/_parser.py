@@ -295,6 +295,7 @@ class _Parser:
         self._chunked = False
         self._te = False
         self._host: bytes | None = None
+        self._host_repeated = False
         self._expect: bytes | None = None
 
     def feed(self, data: bytes | bytearray | memoryview) -> int:
@@ -335,6 +336,7 @@ class _Parser:
         self._content_length = None
         self._chunked = self._te = False
         self._host = self._expect = None
+        self._host_repeated = False
 
     def _first_line_piece(self, piece: bytes) -> None:
         size = self._head_size + len(piece)
@@ -360,6 +362,8 @@ class _Parser:
         if name == b"host":
             if self._host is None:
                 self._host = value
+            else:
+                self._host_repeated = True
         elif name == b"content-length":
             self._content_length = int(value)
         elif name == b"transfer-encoding":
@@ -410,6 +414,10 @@ class RequestParser(_Parser):
         if self._skip_head:
             self._skip_head = False
             return
+        if self._host_repeated:
+            # RFC 9112 3.2: a request with more than one Host line gets 400 (nginx does so;
+            # Node lets it through).
+            raise _Abort(HTTPParserError("HPE_DUPLICATE_HOST", "Duplicate Host header"))
         if self._te and not self._chunked:
             # RFC 9112 6.3: a request body whose length cannot be known. llhttp says so only
             # after the head; refuse before the request is handed on.

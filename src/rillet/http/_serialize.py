@@ -381,10 +381,13 @@ def serialize_request_head(
     )
 
 
-def close_response(status_code: int) -> bytes:
+def close_response(status_code: int, headers: Headers = ()) -> bytes:
     """The bodyless answer Node writes to a client error: ``HTTP/1.1 400 Bad Request`` and
-    ``Connection: close``."""
-    return status_line(status_code, None, "1.1").encode("latin-1") + b"Connection: close\r\n\r\n"
+    ``Connection: close`` (after ``headers``, if any)."""
+    block = header_block(headers)[0] if headers else ""
+    return (status_line(status_code, None, "1.1") + block + "Connection: close\r\n\r\n").encode(
+        "latin-1"
+    )
 
 
 def chunk_header(size: int) -> bytes:

@@ -13,6 +13,8 @@ option                        default    beyond it
 ``send_timeout``              60000 ms   a response whose client takes nothing for this
                                          long is destroyed, with its source (nginx's)
 ``accept_limit``              None       further connections wait in the listen backlog
+``response_headers``          none       headers every response starts with (a rillet
+                                         addition: e.g. ``X-Content-Type-Options``)
 ============================  =========  ==============================================
 
 Timeouts are checked by one sweep per second over the open connections, so a request
@@ -25,10 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, Unpack
 
 from rillet.errors import new_error
+from rillet.http._headers import validate_header_name, validate_header_value
 from rillet.http._server_connection import (
     ANSWERING,
     BODY,
@@ -56,6 +59,7 @@ class ServerOptions(TypedDict, total=False):
     max_requests_per_socket: int
     send_timeout: float
     require_host_header: bool
+    response_headers: Mapping[str, str]
     accept_limit: int | None
     no_delay: bool
     keep_alive: bool
@@ -82,6 +86,12 @@ class Server(NetServer):
         self.send_timeout = float(options.get("send_timeout", 60000))
         self.require_host_header = bool(options.get("require_host_header", True))
         self.accept_limit = options.get("accept_limit")
+        extra = options.get("response_headers") or {}
+        for name, value in extra.items():
+            validate_header_name(name)
+            validate_header_value(name, value)
+        #: Headers every response starts with, the server's own error answers included.
+        self.response_headers: tuple[tuple[str, str], ...] = tuple(extra.items())
         self.timeout = 0.0
         self.closing = False
         self._handlers: set[ConnectionHandler] = set()
@@ -138,7 +148,7 @@ class Server(NetServer):
         if self.listener_count("clientError"):
             self.emit("clientError", error, socket)
         else:
-            default_client_error(socket, status_code)
+            default_client_error(socket, status_code, self.response_headers)
 
     # -- timeouts ------------------------------------------------------------------------
 

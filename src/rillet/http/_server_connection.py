@@ -107,6 +107,8 @@ class ConnectionHandler:
         self.phase_since = time.monotonic()
         req = self._message(head)
         res = ServerResponse(req, self)
+        for name, value in server.response_headers:
+            res._header_map[name.lower()] = (name, value)
         self.req = req
         self.res = res
         res.on("finish", self._on_finish)
@@ -277,10 +279,12 @@ def _nop(*_: Any) -> None:
     pass
 
 
-def default_client_error(socket: Any, status_code: int | None) -> None:
+def default_client_error(
+    socket: Any, status_code: int | None, headers: tuple[tuple[str, str], ...] = ()
+) -> None:
     """Node's answer to a bad request: a bare 400 (or 431...) with Connection: close."""
     if status_code is not None and socket.writable and not socket.destroyed:
         transport = getattr(socket, "transport", None)
         if transport is not None and not transport.is_closing():
-            transport.write(close_response(status_code))
+            transport.write(close_response(status_code, headers))
     socket.destroy()
