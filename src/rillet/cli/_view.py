@@ -124,7 +124,7 @@ class AccessLog:
     def wrap(self, handler: Handler) -> Handler:
         """``handler``, logging each request when its response closes."""
 
-        async def logged(req: Any, res: Any) -> None:
+        def logged(req: Any, res: Any) -> Awaitable[None] | None:
             started = time.monotonic()
             line = f"{req.method} {req.url} HTTP/{req.http_version}"
             socket = res.socket
@@ -141,9 +141,7 @@ class AccessLog:
                 )
 
             res.once("close", on_close)
-            result = handler(req, res)
-            if result is not None:
-                await result
+            return handler(req, res)
 
         return logged
 

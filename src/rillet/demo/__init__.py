@@ -107,13 +107,16 @@ class DemoSite:
         mounted = {"slow": self.slow, "paced": self.paced, "uploads": self.uploads}
         if first == "api":
             await self._api(req, res, path)
-        elif (handler := mounted.get(first)) is not None:
+            return
+        if (handler := mounted.get(first)) is not None:
             req.url = req.url[len(first) + 1 :]
             if not req.url.startswith("/"):  # "/slow" or "/slow?x": the mount's root
                 req.url = "/" + req.url
-            await handler(req, res)
+            answer = handler(req, res)
         else:
-            await self.files(req, res)
+            answer = self.files(req, res)
+        if answer is not None:
+            await answer
 
     # -- the API -------------------------------------------------------------------
 

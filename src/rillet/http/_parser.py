@@ -63,6 +63,12 @@ class HTTPParserError(NodeError):
         self.raw_packet = raw_packet
 
 
+def closed_connection() -> _Abort:
+    """What a handler raises to stop parsing a connection that is to close: ``feed`` then
+    raises ``HPE_CLOSED_CONNECTION``, which the protocol layer takes as the end of input."""
+    return _Abort(HTTPParserError("HPE_CLOSED_CONNECTION", "Data after `Connection: close`"))
+
+
 def header_overflow() -> HTTPParserError:
     """``HPE_HEADER_OVERFLOW``, answered with 431."""
     return HTTPParserError("HPE_HEADER_OVERFLOW", "Header overflow", status_code=431)

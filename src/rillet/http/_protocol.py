@@ -31,6 +31,7 @@ from rillet.http._parser import (
     ResponseHead,
     ResponseParser,
     Trailers,
+    closed_connection,
     eof_error,
     header_overflow,
 )
@@ -396,6 +397,10 @@ class ServerConnection(_Connection):
     # Parser callbacks (RequestHandler) --------------------------------------------------
 
     def head_received(self, head: RequestHead) -> None:
+        if self._our_state >= _CLOSED:
+            # A response already closed the connection (it may end while its request is
+            # still being parsed): nothing after it is answered, so stop parsing here.
+            raise closed_connection()
         if head.upgrade:
             if head.method == "CONNECT" or self._wants_upgrade(head):
                 self._upgrade_head = head

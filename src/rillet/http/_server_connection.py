@@ -38,6 +38,7 @@ class ConnectionHandler:
 
     __slots__ = (
         "body_paused",
+        "body_pending",
         "phase",
         "phase_since",
         "protocol",
@@ -65,6 +66,7 @@ class ConnectionHandler:
         self.res: ServerResponse | None = None
         self.requests = 0
         self.body_paused = False
+        self.body_pending = False  # the current request's body has not all arrived
         self.upgraded = False
         self.phase = IDLE
         self.phase_since = time.monotonic()
@@ -103,6 +105,7 @@ class ConnectionHandler:
     def on_request(self, head: RequestHead) -> None:
         server = self.server
         self.requests += 1
+        self.body_pending = head.has_body
         self.phase = BODY if head.has_body else ANSWERING
         self.phase_since = time.monotonic()
         req = self._message(head)
@@ -150,6 +153,7 @@ class ConnectionHandler:
             self.socket.pause_reading()
 
     def on_message_complete(self, trailers: list[tuple[bytes, bytes]] | tuple[()]) -> None:
+        self.body_pending = False
         req = self.req
         if self.phase == BODY:
             self.phase = ANSWERING
@@ -180,7 +184,12 @@ class ConnectionHandler:
                 self.server.track_upgrade(asyncio.ensure_future(result), socket)
 
     def on_error(self, error: HTTPParserError) -> None:
-        self.server.client_error(error, self.socket, error.status_code)
+        status: int | None = error.status_code
+        res = self.res
+        if self.body_pending and (res is None or res.headers_sent):
+            # The body of a request already answered broke: close without a second answer.
+            status = None
+        self.server.client_error(error, self.socket, status)
 
     # -- listeners -----------------------------------------------------------------------
 

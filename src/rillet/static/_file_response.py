@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,12 +103,16 @@ class FileResponse:
         identity = _Representation(self.path, info.st_size, info.st_mtime_ns, "identity", False)
         if not self.options.compress:
             return identity, False
+        fly = is_compressible(self.kind) and info.st_size >= _MIN_COMPRESS
+        if not fly and not accept_encoding:
+            # Nothing could be sent but identity, and no Vary is owed to a client that
+            # accepts no coding: spare the three sibling lookups (a stat each).
+            return identity, False
         siblings = {
             coding: found
             for coding, suffix in _SIBLINGS
             if (found := _sibling(self.path, suffix, self.root_real)) is not None
         }
-        fly = is_compressible(self.kind) and info.st_size >= _MIN_COMPRESS
         varies = fly or bool(siblings)
         if not varies:
             return identity, False
@@ -138,8 +142,9 @@ class FileResponse:
             res.set_header("Accept-Ranges", "bytes")
         return etag
 
-    async def respond(self, req: Any, res: Any) -> None:
-        """Send the response (status, headers and, unless HEAD, the body)."""
+    def respond(self, req: Any, res: Any) -> Awaitable[None] | None:
+        """Send the response (status, headers and, unless HEAD, the body): at once when it
+        can (conditionals, errors, a small cached file), else return what finishes it."""
         headers = req.headers
         rep, varies = self._choose(headers.get("accept-encoding"))
         etag = self._common_headers(res, rep, varies)
@@ -156,19 +161,18 @@ class FileResponse:
         if outcome is Precondition.NOT_MODIFIED:
             res.status_code = 304
             res.end()
-            return
+            return None
         if outcome is Precondition.FAILED:
             res.status_code = 412
             res.set_header("Content-Type", "text/plain; charset=utf-8")
             res.end("412 Precondition Failed\n")
-            return
+            return None
         res.set_header("Content-Type", self.kind)
         if rep.coding != "identity":
             res.set_header("Content-Encoding", rep.coding)
         head_only = req.method == "HEAD"
         if rep.on_the_fly:
-            await self._send_compressed(req, res, rep, head_only)
-            return
+            return self._send_compressed(req, res, rep, head_only)
         ranges = None
         if req.method == "GET" and if_range_allows(headers.get("if-range"), etag, last_modified):
             request = parse_range(headers.get("range"), rep.size)
@@ -177,30 +181,29 @@ class FileResponse:
                 res.set_header("Content-Range", f"bytes */{rep.size}")
                 res.set_header("Content-Type", "text/plain; charset=utf-8")
                 res.end("416 Range Not Satisfiable\n")
-                return
+                return None
             ranges = request.ranges
             if ranges is not None and len(ranges) > 1 and rep.coding != "identity":
                 ranges = None  # parts of an encoded body: send it whole instead
         if ranges is None:
             res.set_header("Content-Length", str(rep.size))
-            await self._send(req, res, rep, 0, rep.size, head_only)
-        elif len(ranges) == 1:
+            return self._send(req, res, rep, 0, rep.size, head_only)
+        if len(ranges) == 1:
             only = ranges[0]
             res.status_code = 206
             res.set_header("Content-Range", only.content_range(rep.size))
             res.set_header("Content-Length", str(only.length))
             self.stats.note_range(f"{req.url}: {only.content_range(rep.size)}")
-            await self._send(req, res, rep, only.start, only.length, head_only)
-        else:
-            await self._send_multipart(req, res, rep, ranges, head_only)
+            return self._send(req, res, rep, only.start, only.length, head_only)
+        return self._send_multipart(req, res, rep, ranges, head_only)
 
-    async def _send(
+    def _send(
         self, req: Any, res: Any, rep: _Representation, start: int, length: int, head_only: bool
-    ) -> None:
+    ) -> Awaitable[None] | None:
         if head_only or length == 0:
             res.end()
-            return
-        await send_file_body(
+            return None
+        return send_file_body(
             req,
             res,
             self.stats,

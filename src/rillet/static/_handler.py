@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import quote
 
@@ -50,7 +51,9 @@ class StaticHandler:
         methods = ["GET", "HEAD", "OPTIONS"] + (["PUT", "DELETE"] if options.upload else [])
         self.allow = ", ".join(methods)
 
-    async def __call__(self, req: Any, res: Any) -> None:
+    def __call__(self, req: Any, res: Any) -> Awaitable[None] | None:
+        """Answer ``req``; what can be answered at once is (a small cached file needs no
+        task), else the awaitable that finishes the answer is returned."""
         res.set_header("X-Content-Type-Options", "nosniff")
         cors = self.options.cors
         if cors is not None:
@@ -61,28 +64,27 @@ class StaticHandler:
         method = req.method
         if method == "OPTIONS":
             self._options(req, res)
-            return
+            return None
         if self.auth is not None and not self.auth.allows(req.headers.get("authorization")):
             res.set_header("WWW-Authenticate", self.auth.challenge)
             self._error(res, 401)
-            return
+            return None
         if method not in ("GET", "HEAD") and not (
             self.options.upload and method in ("PUT", "DELETE")
         ):
             res.set_header("Allow", self.allow)
             self._error(res, 405)
-            return
+            return None
         found = resolve(self.root, req.url, self.options.dotfiles)
         if found.verdict is not Verdict.OK:
             self._error(res, _STATUS[found.verdict])
-            return
+            return None
         if method == "PUT":
-            await put_file(req, res, found.path, self.options.max_upload)
-            return
+            return put_file(req, res, found.path, self.options.max_upload)
         if method == "DELETE":
             delete_file(res, found.path)
-            return
-        await self._get(req, res, found)
+            return None
+        return self._get(req, res, found)
 
     def _options(self, req: Any, res: Any) -> None:
         requested = req.headers.get("access-control-request-method")
@@ -96,35 +98,34 @@ class StaticHandler:
         res.status_code = 204
         res.end()
 
-    async def _get(self, req: Any, res: Any, found: Resolution) -> None:
+    def _get(self, req: Any, res: Any, found: Resolution) -> Awaitable[None] | None:
         try:
             info = os.stat(found.path)
         except OSError:
-            await self._missing(req, res)
-            return
+            return self._missing(req, res)
         if stat.S_ISDIR(info.st_mode):
-            await self._directory(req, res, found)
-        elif stat.S_ISREG(info.st_mode) and not found.trailing_slash:
+            return self._directory(req, res, found)
+        if stat.S_ISREG(info.st_mode) and not found.trailing_slash:
             # "/file.txt/" names a directory that does not exist (nginx and the OS agree).
-            await FileResponse(self.options, self.stats, self.root, found.path, info).respond(
+            return FileResponse(self.options, self.stats, self.root, found.path, info).respond(
                 req, res
             )
-        else:
-            self._error(res, 404)
+        self._error(res, 404)
+        return None
 
-    async def _missing(self, req: Any, res: Any) -> None:
+    def _missing(self, req: Any, res: Any) -> Awaitable[None] | None:
         fallback = self.options.fallback
         if fallback is not None:
             target = resolve(self.root, "/" + quote(fallback.lstrip("/")), "allow")
             if target.verdict is Verdict.OK and os.path.isfile(target.path):
                 info = os.stat(target.path)
-                await FileResponse(self.options, self.stats, self.root, target.path, info).respond(
+                return FileResponse(self.options, self.stats, self.root, target.path, info).respond(
                     req, res
                 )
-                return
         self._error(res, 404)
+        return None
 
-    async def _directory(self, req: Any, res: Any, found: Resolution) -> None:
+    def _directory(self, req: Any, res: Any, found: Resolution) -> Awaitable[None] | None:
         if not found.trailing_slash:
             # From the normalized path, not the raw target: "//host" would redirect off-site.
             _, _, query = req.url.partition("?")
@@ -134,16 +135,15 @@ class StaticHandler:
             res.set_header("Cache-Control", "no-store")  # the directory may become a file
             res.set_header("Content-Type", "text/plain; charset=utf-8")
             res.end("301 Moved Permanently\n")
-            return
+            return None
         index = os.path.join(found.path, "index.html")
         if os.path.isfile(index):
-            await FileResponse(self.options, self.stats, self.root, index, os.stat(index)).respond(
+            return FileResponse(self.options, self.stats, self.root, index, os.stat(index)).respond(
                 req, res
             )
-            return
         if not self.options.listing:
             self._error(res, 403)
-            return
+            return None
         entries = read_entries(found.path, show_dotfiles=self.options.dotfiles == "allow")
         if "application/json" in req.headers.get("accept", ""):
             body = render_json(entries).encode("utf-8")
@@ -165,9 +165,10 @@ class StaticHandler:
             res.remove_header("Content-Type")
             res.status_code = outcome.value
             res.end()
-            return
+            return None
         res.set_header("Content-Length", str(len(body)))
         res.end(b"" if req.method == "HEAD" else body)
+        return None
 
     def _error(self, res: Any, status: int) -> None:
         text = _REASON_TEXT[status] + "\n"

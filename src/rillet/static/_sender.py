@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable
 from typing import Any
 
 from rillet import fs
@@ -110,7 +111,7 @@ async def send_stream_body(
         stats.finish(transfer)
 
 
-async def send_file_body(
+def send_file_body(
     req: Any,
     res: Any,
     stats: TransferRegistry,
@@ -118,16 +119,30 @@ async def send_file_body(
     start: int,
     length: int,
     options: ServeOptions,
+) -> Awaitable[None] | None:
+    """Send ``length`` bytes of ``path`` from ``start`` as the whole body of ``res``: at
+    once for a small cached body, else return what sends it (sendfile or a stream)."""
+    paced = _paced(options)
+    if not paced and length <= options.chunk_size:
+        data = read_small_nowait(path, start, length)
+        if data is not None:
+            res.end(data)
+            return None
+    return _send_large(req, res, stats, path, start, length, options, paced)
+
+
+async def _send_large(
+    req: Any,
+    res: Any,
+    stats: TransferRegistry,
+    path: str,
+    start: int,
+    length: int,
+    options: ServeOptions,
+    paced: bool,
 ) -> None:
-    """Send ``length`` bytes of ``path`` from ``start`` as the whole body of ``res``."""
-    if not _paced(options):
-        if length <= options.chunk_size:
-            data = read_small_nowait(path, start, length)
-            if data is not None:
-                res.end(data)
-                return
-        if await _sendfile(req, res, stats, path, start, length):
-            return
+    if not paced and await _sendfile(req, res, stats, path, start, length):
+        return
     source = fs.create_read_stream(
         path, start=start, end=start + length - 1, high_water_mark=options.chunk_size
     )

@@ -26,9 +26,20 @@ def etag_for(mtime_ns: int, size: int, coding: str = "identity") -> str:
     return f'"{mtime_ns:x}-{size:x}{suffix}"'
 
 
+_DATES: dict[int, str] = {}
+_DATES_MAX = 4096
+
+
 def http_date(timestamp: float) -> str:
-    """IMF-fixdate, e.g. ``Sun, 06 Nov 1994 08:49:37 GMT``."""
-    return email.utils.formatdate(timestamp, usegmt=True)
+    """IMF-fixdate, e.g. ``Sun, 06 Nov 1994 08:49:37 GMT`` (whole seconds; the texts of
+    recent seconds are remembered: files are served again and again)."""
+    second = int(timestamp)
+    text = _DATES.get(second)
+    if text is None:
+        if len(_DATES) >= _DATES_MAX:
+            _DATES.clear()
+        text = _DATES[second] = email.utils.formatdate(second, usegmt=True)
+    return text
 
 
 def parse_http_date(value: str) -> int | None:
