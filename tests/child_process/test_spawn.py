@@ -60,7 +60,9 @@ async def test_cat_round_trip_with_backpressure_both_ways() -> None:
     assert refused > 5
     # In flight at once: pipes, transport buffers and high-water marks, far below 8 MiB.
     assert largest_gap < 2 << 20
-    assert largest_buffer <= 4 * 65536
+    # The high-water mark plus what the transport may still deliver after pause_reading:
+    # uvloop reads a pipe up to 256 KiB at a time, and once more after the pause.
+    assert largest_buffer <= 65536 + 2 * 262144
     assert await closed == [0, None]
     assert [event[0] for event in events] == ["spawn", "exit", "close"]
     assert child.pid is not None and child.exit_code == 0 and child.signal_code is None
