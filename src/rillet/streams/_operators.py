@@ -1,4 +1,6 @@
-"""The Readable operators (Node's ``streams/operators.js``).
+"""The Readable operators (Node's ``streams/operators.js``): each function here is the
+``Readable`` method of its name (``map_`` and ``filter_`` are ``map`` and ``filter``),
+so the stream is its first argument.
 
 ``map``, ``filter``, ``flat_map``, ``drop`` and ``take`` return an object-mode Readable
 and validate their arguments at the call; ``for_each``, ``to_array``, ``some``,
@@ -17,7 +19,7 @@ import inspect
 import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from rillet._core import AbortSignal
 from rillet.errors import AbortError, invalid_arg_type, new_error, out_of_range
@@ -39,6 +41,18 @@ __all__ = [
     "take",
     "to_array",
 ]
+
+# The function an operator applies to each item (plain or coroutine function).
+Fn = Callable[[Any], Any]
+
+
+class MapOptions(TypedDict, total=False):
+    """The keywords :func:`filter_` and :func:`flat_map` pass on to :func:`map_`."""
+
+    concurrency: int
+    high_water_mark: int | None
+    signal: AbortSignal | None
+
 
 _EMPTY: Any = object()
 _EOF: Any = object()
@@ -86,7 +100,7 @@ async def _call(fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
-def _settled(fn: Callable[[Any], Any], value: Any) -> asyncio.Future[Any]:
+def _settled(fn: Fn, value: Any) -> asyncio.Future[Any]:
     """``fn(value)`` as a Future: a task for a coroutine, else already done."""
     loop = asyncio.get_running_loop()
     try:
@@ -154,12 +168,14 @@ async def _items(stream: Any, signal: AbortSignal | None) -> AsyncIterator[Any]:
 
 def map_(
     stream: Any,
-    fn: Callable[[Any], Any],
-    concurrency: Any = 1,
-    high_water_mark: Any = None,
+    fn: Fn,
+    *,
+    concurrency: int = 1,
+    high_water_mark: int | None = None,
     signal: AbortSignal | None = None,
 ) -> Readable:
-    """``readable.map``: see the module docstring."""
+    """A Readable of ``fn(item)`` for each item, up to ``concurrency`` calls at once,
+    in the input's order."""
     _check_fn(fn)
     _check_signal(signal)
     concurrency = _integer(concurrency, "options.concurrency", 1)
@@ -169,7 +185,7 @@ def map_(
 
 
 async def _map(
-    stream: Any, fn: Callable[[Any], Any], concurrency: int, limit: int, signal: AbortSignal | None
+    stream: Any, fn: Fn, concurrency: int, limit: int, signal: AbortSignal | None
 ) -> AsyncIterator[Any]:
     loop = asyncio.get_running_loop()
     queue: deque[asyncio.Future[Any]] = deque()
@@ -269,32 +285,20 @@ async def _map(
             pumping.cancel()
 
 
-def filter_(
-    stream: Any,
-    fn: Callable[[Any], Any],
-    concurrency: Any = 1,
-    high_water_mark: Any = None,
-    signal: AbortSignal | None = None,
-) -> Readable:
-    """``readable.filter``: the items for which ``fn`` is truthy."""
+def filter_(stream: Any, fn: Fn, **options: Unpack[MapOptions]) -> Readable:
+    """The items for which ``fn(item)`` is truthy (keywords as for ``map``)."""
     _check_fn(fn)
 
     async def keep(value: Any) -> Any:
         return value if await _call(fn, value) else _EMPTY
 
-    return map_(stream, keep, concurrency, high_water_mark, signal)
+    return map_(stream, keep, **options)
 
 
-def flat_map(
-    stream: Any,
-    fn: Callable[[Any], Any],
-    concurrency: Any = 1,
-    high_water_mark: Any = None,
-    signal: AbortSignal | None = None,
-) -> Readable:
-    """``readable.flat_map``: the items of what ``fn`` returns (an iterable, async iterable
-    or stream), flattened."""
-    values = map_(stream, fn, concurrency, high_water_mark, signal)
+def flat_map(stream: Any, fn: Fn, **options: Unpack[MapOptions]) -> Readable:
+    """The items of the iterables (or streams) that ``fn(item)`` returns, flattened
+    (keywords as for ``map``)."""
+    values = map_(stream, fn, **options)
 
     async def flatten() -> AsyncIterator[Any]:
         # Node's `yield* value`: a str or bytes is iterated too; anything else is a TypeError.
@@ -323,8 +327,8 @@ def _count(limit: Any) -> float:
     return number if math.isinf(number) else float(math.trunc(number))
 
 
-def drop(stream: Any, limit: Any, signal: AbortSignal | None = None) -> Readable:
-    """``readable.drop``: all but the first ``limit`` items."""
+def drop(stream: Any, limit: int, *, signal: AbortSignal | None = None) -> Readable:
+    """All but the first ``limit`` items."""
     _check_signal(signal)
     remaining = _count(limit)
 
@@ -342,8 +346,8 @@ def drop(stream: Any, limit: Any, signal: AbortSignal | None = None) -> Readable
     return _from(dropping())
 
 
-def take(stream: Any, limit: Any, signal: AbortSignal | None = None) -> Readable:
-    """``readable.take``: the first ``limit`` items, then stop pulling."""
+def take(stream: Any, limit: int, *, signal: AbortSignal | None = None) -> Readable:
+    """The first ``limit`` items; the source is destroyed after them."""
     _check_signal(signal)
     remaining = _count(limit)
 
@@ -365,9 +369,9 @@ def take(stream: Any, limit: Any, signal: AbortSignal | None = None) -> Readable
 
 
 def for_each(
-    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
+    stream: Any, fn: Fn, *, concurrency: int = 1, signal: AbortSignal | None = None
 ) -> Awaitable[None]:
-    """``readable.for_each``: call ``fn`` for every item."""
+    """Call ``fn(item)`` for every item; the awaitable completes after the last."""
 
     async def run() -> None:
         _check_fn(fn)
@@ -376,14 +380,14 @@ def for_each(
             await _call(fn, value)
             return _EMPTY
 
-        async for _ in map_(stream, call, concurrency, None, signal):
+        async for _ in map_(stream, call, concurrency=concurrency, signal=signal):
             pass
 
     return _start(run())
 
 
-def to_array(stream: Any, signal: AbortSignal | None = None) -> Awaitable[list[Any]]:
-    """``readable.to_array``: every item, in order."""
+def to_array(stream: Any, *, signal: AbortSignal | None = None) -> Awaitable[list[Any]]:
+    """Every item, in a list."""
 
     async def run() -> list[Any]:
         _check_signal(signal)
@@ -393,62 +397,56 @@ def to_array(stream: Any, signal: AbortSignal | None = None) -> Awaitable[list[A
 
 
 async def _first_match(
-    stream: Any, fn: Callable[[Any], Any], concurrency: Any, signal: AbortSignal | None
-) -> tuple[bool, Any]:
+    stream: Any,
+    fn: Fn,
+    concurrency: int,
+    signal: AbortSignal | None,
+    answer: Callable[[bool, Any], Any],
+    negate: bool = False,
+) -> Any:
+    """``answer(True, item)`` for the first item for which ``fn(item)`` is truthy (falsy
+    with ``negate``), ``answer(False, None)`` when there is none."""
     _check_fn(fn)
-    async for value in filter_(stream, fn, concurrency, None, signal):
-        return True, value
-    return False, None
-
-
-def some(
-    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
-) -> Awaitable[bool]:
-    """``readable.some``: True at the first item for which ``fn`` is truthy."""
-
-    async def run() -> bool:
-        found, _ = await _first_match(stream, fn, concurrency, signal)
-        return found
-
-    return _start(run())
-
-
-def every(
-    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
-) -> Awaitable[bool]:
-    """``readable.every``: False at the first item for which ``fn`` is falsy."""
-
-    async def run() -> bool:
-        _check_fn(fn)
+    test = fn
+    if negate:
 
         async def fails(value: Any) -> bool:
             return not await _call(fn, value)
 
-        found, _ = await _first_match(stream, fails, concurrency, signal)
-        return not found
+        test = fails
+    async for value in filter_(stream, test, concurrency=concurrency, signal=signal):
+        return answer(True, value)
+    return answer(False, None)
 
-    return _start(run())
+
+def some(
+    stream: Any, fn: Fn, *, concurrency: int = 1, signal: AbortSignal | None = None
+) -> Awaitable[bool]:
+    """Whether ``fn(item)`` is truthy for any item (stops at the first)."""
+    return _start(_first_match(stream, fn, concurrency, signal, lambda found, _: found))
+
+
+def every(
+    stream: Any, fn: Fn, *, concurrency: int = 1, signal: AbortSignal | None = None
+) -> Awaitable[bool]:
+    """Whether ``fn(item)`` is truthy for every item (stops at the first that is not)."""
+    return _start(_first_match(stream, fn, concurrency, signal, lambda found, _: not found, True))
 
 
 def find(
-    stream: Any, fn: Callable[[Any], Any], concurrency: Any = 1, signal: AbortSignal | None = None
+    stream: Any, fn: Fn, *, concurrency: int = 1, signal: AbortSignal | None = None
 ) -> Awaitable[Any]:
-    """``readable.find``: the first item for which ``fn`` is truthy, else None."""
-
-    async def run() -> Any:
-        _, value = await _first_match(stream, fn, concurrency, signal)
-        return value
-
-    return _start(run())
+    """The first item for which ``fn(item)`` is truthy, else None."""
+    return _start(_first_match(stream, fn, concurrency, signal, lambda _, item: item))
 
 
 def reduce(
     stream: Any,
     fn: Callable[[Any, Any], Any],
-    initial: tuple[Any, ...],
+    *initial: Any,
     signal: AbortSignal | None = None,
 ) -> Awaitable[Any]:
-    """``readable.reduce``: fold with ``fn(accumulator, item)``."""
+    """Fold the items with ``fn(accumulator, item)``, from ``initial`` if given."""
 
     async def run() -> Any:
         _check_fn(fn, "reducer")

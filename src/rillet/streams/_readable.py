@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 
 from rillet._core import AbortSignal, next_tick
 from rillet.errors import AbortError, invalid_arg_type, new_error, out_of_range
-from rillet.streams import _destroy
+from rillet.streams import _destroy, _operators
 from rillet.streams._encoding import StringDecoder, checked_encoding, decode, encode
 from rillet.streams._hooks import install_hooks
 from rillet.streams._legacy import Stream
@@ -610,110 +610,18 @@ class Readable(Stream):
             add_abort_signal(signal, composed)
         return composed
 
-    def map(
-        self,
-        fn: Callable[[Any], Any],
-        *,
-        concurrency: int = 1,
-        high_water_mark: int | None = None,
-        signal: AbortSignal | None = None,
-    ) -> Readable:
-        """A Readable of ``fn(item)`` for each item, up to ``concurrency`` calls at once,
-        in the input's order."""
-        from rillet.streams import _operators
-
-        return _operators.map_(self, fn, concurrency, high_water_mark, signal)
-
-    def filter(
-        self,
-        fn: Callable[[Any], Any],
-        *,
-        concurrency: int = 1,
-        high_water_mark: int | None = None,
-        signal: AbortSignal | None = None,
-    ) -> Readable:
-        """The items for which ``fn(item)`` is truthy."""
-        from rillet.streams import _operators
-
-        return _operators.filter_(self, fn, concurrency, high_water_mark, signal)
-
-    def flat_map(
-        self,
-        fn: Callable[[Any], Any],
-        *,
-        concurrency: int = 1,
-        high_water_mark: int | None = None,
-        signal: AbortSignal | None = None,
-    ) -> Readable:
-        """The items of the iterables (or streams) that ``fn(item)`` returns."""
-        from rillet.streams import _operators
-
-        return _operators.flat_map(self, fn, concurrency, high_water_mark, signal)
-
-    def drop(self, limit: int, *, signal: AbortSignal | None = None) -> Readable:
-        """All but the first ``limit`` items."""
-        from rillet.streams import _operators
-
-        return _operators.drop(self, limit, signal)
-
-    def take(self, limit: int, *, signal: AbortSignal | None = None) -> Readable:
-        """The first ``limit`` items; the source is destroyed after them."""
-        from rillet.streams import _operators
-
-        return _operators.take(self, limit, signal)
-
-    def for_each(
-        self,
-        fn: Callable[[Any], Any],
-        *,
-        concurrency: int = 1,
-        signal: AbortSignal | None = None,
-    ) -> Awaitable[None]:
-        """Call ``fn(item)`` for every item; the awaitable completes after the last."""
-        from rillet.streams import _operators
-
-        return _operators.for_each(self, fn, concurrency, signal)
-
-    def to_array(self, *, signal: AbortSignal | None = None) -> Awaitable[list[Any]]:
-        """Every item, in a list."""
-        from rillet.streams import _operators
-
-        return _operators.to_array(self, signal)
-
-    def some(
-        self, fn: Callable[[Any], Any], *, concurrency: int = 1, signal: AbortSignal | None = None
-    ) -> Awaitable[bool]:
-        """Whether ``fn(item)`` is truthy for any item (stops at the first)."""
-        from rillet.streams import _operators
-
-        return _operators.some(self, fn, concurrency, signal)
-
-    def every(
-        self, fn: Callable[[Any], Any], *, concurrency: int = 1, signal: AbortSignal | None = None
-    ) -> Awaitable[bool]:
-        """Whether ``fn(item)`` is truthy for every item (stops at the first that is not)."""
-        from rillet.streams import _operators
-
-        return _operators.every(self, fn, concurrency, signal)
-
-    def find(
-        self, fn: Callable[[Any], Any], *, concurrency: int = 1, signal: AbortSignal | None = None
-    ) -> Awaitable[Any]:
-        """The first item for which ``fn(item)`` is truthy, else None."""
-        from rillet.streams import _operators
-
-        return _operators.find(self, fn, concurrency, signal)
-
-    def reduce(
-        self,
-        fn: Callable[[Any, Any], Any],
-        *args: Any,
-        signal: AbortSignal | None = None,
-    ) -> Awaitable[Any]:
-        """Fold the items with ``fn(accumulator, item)``, from ``initial`` if given."""
-        from rillet.streams import _operators
-
-        return _operators.reduce(self, fn, args, signal)
+    # Node's operators, defined in _operators (the stream is their first argument).
+    map = _operators.map_
+    filter = _operators.filter_
+    flat_map = _operators.flat_map
+    drop = _operators.drop
+    take = _operators.take
+    for_each = _operators.for_each
+    to_array = _operators.to_array
+    some = _operators.some
+    every = _operators.every
+    find = _operators.find
+    reduce = _operators.reduce
 
 
 # -- the state machine, as module functions (Node's helpers in readable.js) --------
