@@ -22,8 +22,7 @@ from rillet.errors import AbortError, new_error
 from rillet.streams._utils import is_destroyed, is_finished
 
 if TYPE_CHECKING:
-    from rillet.streams._readable import ReadableState
-    from rillet.streams._writable import WritableState
+    from rillet.streams._state import StreamState
 
 __all__ = [
     "construct",
@@ -35,33 +34,31 @@ __all__ = [
 ErrorCallback = Callable[..., Any]
 
 
-def _record_error(
-    err: BaseException | None, w: WritableState | None, r: ReadableState | None
-) -> None:
-    if err is not None:
-        if w is not None and w.errored is None:
-            w.errored = err
-        if r is not None and r.errored is None:
-            r.errored = err
+def _sides(stream: Any) -> tuple[StreamState, ...]:
+    """The states of the sides ``stream`` has, the writable one first: one, or two for a
+    Duplex (whose life-cycle flags are kept equal); none for a stream-like object."""
+    w: StreamState | None = stream._writable_state
+    r: StreamState | None = stream._readable_state
+    if w is None:
+        return () if r is None else (r,)
+    return (w,) if r is None else (w, r)
 
 
 def destroy(
     stream: Any, err: BaseException | None = None, callback: ErrorCallback | None = None
 ) -> Any:
     """Node's ``stream.destroy(err, cb)``: see the module guarantees."""
-    r: ReadableState | None = stream._readable_state
-    w: WritableState | None = stream._writable_state
-    if (w is not None and w.destroyed) or (r is not None and r.destroyed):
-        if callback is not None:
-            callback()
-        return stream
-    _record_error(err, w, r)
-    if w is not None:
-        w.destroyed = True
-    if r is not None:
-        r.destroyed = True
-    primary = w if w is not None else r
-    assert primary is not None
+    sides = _sides(stream)
+    for side in sides:
+        if side.destroyed:
+            if callback is not None:
+                callback()
+            return stream
+    for side in sides:
+        if err is not None and side.errored is None:
+            side.errored = err
+        side.destroyed = True
+    primary = sides[0]
     if not primary.constructed:
         primary.after_construct_destroy = lambda er: _run_destroy(
             stream, _aggregate(er, err), callback
@@ -83,19 +80,17 @@ def _run_destroy(stream: Any, err: BaseException | None, callback: ErrorCallback
         if called:
             return
         called = True
-        r: ReadableState | None = stream._readable_state
-        w: WritableState | None = stream._writable_state
-        _record_error(error, w, r)
-        if w is not None:
-            w.closed = True
-        if r is not None:
-            r.closed = True
+        sides = _sides(stream)
+        for side in sides:
+            if error is not None and side.errored is None:
+                side.errored = error
+            side.closed = True
         if callback is not None:
             callback(error)
         if error is not None:
-            next_tick(_emit_error_close, stream, error)
+            next_tick(_emit_error_close, stream, sides, error)
         else:
-            next_tick(_emit_close, stream)
+            next_tick(_emit_close, stream, sides)
 
     try:
         stream._destroy(err, on_destroy)
@@ -103,35 +98,31 @@ def _run_destroy(stream: Any, err: BaseException | None, callback: ErrorCallback
         on_destroy(exc)
 
 
-def _emit_error_close(stream: Any, err: BaseException) -> None:
+def _emit_error_close(stream: Any, sides: tuple[StreamState, ...], err: BaseException) -> None:
     # An 'error' nobody listens to raises (and reaches the loop's exception handler);
     # unlike a Node process, the program goes on, so the stream still closes.
     try:
-        _emit_error(stream, err)
+        _emit_error(stream, sides, err)
     finally:
-        _emit_close(stream)
+        _emit_close(stream, sides)
 
 
-def _emit_close(stream: Any) -> None:
-    r: ReadableState | None = stream._readable_state
-    w: WritableState | None = stream._writable_state
-    if w is not None:
-        w.close_emitted = True
-    if r is not None:
-        r.close_emitted = True
-    if (w is not None and w.emit_close) or (r is not None and r.emit_close):
+def _emit_close(stream: Any, sides: tuple[StreamState, ...]) -> None:
+    emit_close = False
+    for side in sides:
+        side.close_emitted = True
+        if side.emit_close:
+            emit_close = True
+    if emit_close:
         stream.emit("close")
 
 
-def _emit_error(stream: Any, err: BaseException) -> None:
-    r: ReadableState | None = stream._readable_state
-    w: WritableState | None = stream._writable_state
-    if (w is not None and w.error_emitted) or (r is not None and r.error_emitted):
-        return
-    if w is not None:
-        w.error_emitted = True
-    if r is not None:
-        r.error_emitted = True
+def _emit_error(stream: Any, sides: tuple[StreamState, ...], err: BaseException) -> None:
+    for side in sides:
+        if side.error_emitted:
+            return
+    for side in sides:
+        side.error_emitted = True
     stream.emit("error", err)
 
 
@@ -141,18 +132,21 @@ def error_or_destroy(stream: Any, err: BaseException, sync: bool = False) -> Non
     With ``sync`` the ``'error'`` event is deferred to the next tick, so a caller in
     the middle of a user's call never sees it synchronously.
     """
-    r: ReadableState | None = stream._readable_state
-    w: WritableState | None = stream._writable_state
-    if (w is not None and w.destroyed) or (r is not None and r.destroyed):
-        return
-    if (r is not None and r.auto_destroy) or (w is not None and w.auto_destroy):
-        stream.destroy(err)
+    sides = _sides(stream)
+    for side in sides:
+        if side.destroyed:
+            return
+    for side in sides:
+        if side.auto_destroy:
+            stream.destroy(err)
+            return
+    for side in sides:
+        if side.errored is None:
+            side.errored = err
+    if sync:
+        next_tick(_emit_error, stream, sides, err)
     else:
-        _record_error(err, w, r)
-        if sync:
-            next_tick(_emit_error, stream, err)
-        else:
-            _emit_error(stream, err)
+        _emit_error(stream, sides, err)
 
 
 def construct(stream: Any, on_constructed: Callable[[], None]) -> None:
@@ -161,12 +155,8 @@ def construct(stream: Any, on_constructed: Callable[[], None]) -> None:
     Until then the stream's ``constructed`` flags are False, which holds back
     ``_read``, ``_write``, ``_final`` and ``_destroy``.
     """
-    r: ReadableState | None = stream._readable_state
-    w: WritableState | None = stream._writable_state
-    if r is not None:
-        r.constructed = False
-    if w is not None:
-        w.constructed = False
+    for side in _sides(stream):
+        side.constructed = False
     next_tick(_construct_now, stream, on_constructed)
 
 
@@ -179,14 +169,10 @@ def _construct_now(stream: Any, on_constructed: Callable[[], None]) -> None:
             error_or_destroy(stream, err or new_error("ERR_MULTIPLE_CALLBACK"))
             return
         called = True
-        r: ReadableState | None = stream._readable_state
-        w: WritableState | None = stream._writable_state
-        if r is not None:
-            r.constructed = True
-        if w is not None:
-            w.constructed = True
-        primary = w if w is not None else r
-        assert primary is not None
+        sides = _sides(stream)
+        for side in sides:
+            side.constructed = True
+        primary = sides[0]
         if primary.destroyed:
             pending = primary.after_construct_destroy
             primary.after_construct_destroy = None

@@ -12,16 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 
-from rillet.streams import _destroy
-from rillet.streams._hooks import install_hooks
+from rillet.streams._hooks import set_up_stream
 from rillet.streams._legacy import Stream
 from rillet.streams._readable import Readable, ReadableOptions, ReadableState
-from rillet.streams._writable import (
-    Writable,
-    WritableOptions,
-    WritableState,
-    after_writable_constructed,
-)
+from rillet.streams._writable import Writable, WritableOptions, WritableState
 
 if TYPE_CHECKING:
     from rillet.web import ReadableStream, WritableStream
@@ -71,18 +65,11 @@ class Duplex(Readable, Writable):
             w.ending = True
             w.ended = True
             w.finished = True
-        install_hooks(self, options, self._hook_names)
-        signal = options.get("signal")
-        if signal is not None:
-            from rillet.streams._add_abort_signal import add_abort_signal
-
-            add_abort_signal(signal, self)
-        if getattr(self, "_construct", None) is not None:
-            _destroy.construct(self, self._after_duplex_constructed)
+        set_up_stream(self, options, self._hook_names, self._after_duplex_constructed)
 
     def _after_duplex_constructed(self) -> None:
         self._after_readable_constructed()
-        after_writable_constructed(self)
+        self._after_writable_constructed()
 
     destroy = Writable.destroy  # type: ignore[assignment]
 

@@ -115,23 +115,24 @@ def eos(
             onfinish()
 
     def onfinish(*_: Any) -> None:
-        nonlocal writable_finished, emits_close
+        nonlocal writable_finished
         writable_finished = True
-        if getattr(stream, "destroyed", False):
-            emits_close = False
-        if emits_close and (not getattr(stream, "readable", False) or reading):
-            return
-        if not reading or readable_finished:
-            call()
+        side_done("readable", reading, readable_finished)
 
     def onend(*_: Any) -> None:
-        nonlocal readable_finished, emits_close
+        nonlocal readable_finished
         readable_finished = True
+        side_done("writable", writing, writable_finished)
+
+    def side_done(other: str, other_watched: bool, other_finished: bool) -> None:
+        # One side is done: call back now, unless the other side (``other``, the name
+        # of its flag on the stream) or the 'close' to come is still awaited.
+        nonlocal emits_close
         if getattr(stream, "destroyed", False):
             emits_close = False
-        if emits_close and (not getattr(stream, "writable", False) or writing):
+        if emits_close and (not getattr(stream, other, False) or other_watched):
             return
-        if not writing or writable_finished:
+        if not other_watched or other_finished:
             call()
 
     def onerror(err: BaseException) -> None:

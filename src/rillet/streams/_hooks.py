@@ -1,4 +1,6 @@
-"""Implementer hooks given as constructor keywords, and coroutine functions as hooks.
+"""What every stream constructor does once its states exist (:func:`set_up_stream`):
+implementer hooks given as constructor keywords, coroutine functions as hooks, the
+``signal`` keyword and the ``_construct`` hook.
 
 A keyword hook (``Readable(read=fn)``) is bound to the stream like a method, so it is
 called with the stream first. A hook that is a coroutine function, as a keyword or a
@@ -18,8 +20,10 @@ from types import MethodType
 from typing import Any, Final
 
 from rillet.errors import AbortError
+from rillet.streams import _destroy
+from rillet.streams._add_abort_signal import add_abort_signal
 
-__all__ = ["install_hooks", "spawn"]
+__all__ = ["set_up_stream", "spawn"]
 
 # Hook name → whether the coroutine's return value is passed on as data.
 _CALLBACK_HOOKS: Final = {
@@ -99,17 +103,29 @@ def _class_async_hooks(cls: type, names: tuple[str, ...]) -> tuple[str, ...]:
     return found
 
 
-def install_hooks(stream: Any, options: Mapping[str, Any], names: tuple[str, ...]) -> None:
-    """Bind the keyword hooks in ``options`` and adapt coroutine hooks, for ``names``."""
+def set_up_stream(
+    stream: Any,
+    options: Mapping[str, Any],
+    names: tuple[str, ...],
+    on_constructed: Callable[[], None],
+) -> None:
+    """The tail of the Readable, Writable and Duplex constructors: bind the keyword hooks
+    in ``options`` and adapt coroutine hooks, for ``names``; tie ``options['signal']``
+    to the stream (``add_abort_signal``); if the stream has a ``_construct``, run it
+    next, with ``on_constructed`` after it succeeds."""
     cls = type(stream)
     for name in _class_async_hooks(cls, names):
         setattr(stream, "_" + name, MethodType(_adapt(getattr(cls, "_" + name), name), stream))
-    if not options:
-        return
-    for name in names:
-        fn = options.get(name)
-        if fn is None:
-            continue
-        if inspect.iscoroutinefunction(fn):
-            fn = _adapt(fn, name)
-        setattr(stream, "_" + name, MethodType(fn, stream))
+    if options:
+        for name in names:
+            fn = options.get(name)
+            if fn is None:
+                continue
+            if inspect.iscoroutinefunction(fn):
+                fn = _adapt(fn, name)
+            setattr(stream, "_" + name, MethodType(fn, stream))
+        signal = options.get("signal")
+        if signal is not None:
+            add_abort_signal(signal, stream)
+    if getattr(stream, "_construct", None) is not None:
+        _destroy.construct(stream, on_constructed)

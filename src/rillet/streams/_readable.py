@@ -15,15 +15,15 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from rillet._core import AbortSignal, next_tick
 from rillet.errors import AbortError, invalid_arg_type, new_error, out_of_range
 from rillet.streams import _destroy, _operators
 from rillet.streams._encoding import StringDecoder, checked_encoding, decode, encode
-from rillet.streams._hooks import install_hooks
+from rillet.streams._hooks import set_up_stream
 from rillet.streams._legacy import Stream
-from rillet.streams._state import high_water_mark_from
+from rillet.streams._state import StatefulStream, StreamState
 
 if TYPE_CHECKING:
     from rillet.streams._duplex import Duplex
@@ -54,34 +54,21 @@ class ReadableOptions(TypedDict, total=False):
     construct: Callable[..., Any]
 
 
-class ReadableState:
+class ReadableState(StreamState):
     """The readable side's state (Node's ``ReadableState``), one slot per flag."""
 
     __slots__ = (
-        "after_construct_destroy",
-        "auto_destroy",
         "await_drain_writers",
         "buffer",
-        "close_emitted",
-        "closed",
-        "constructed",
         "data_emitted",
         "decoder",
-        "default_encoding",
-        "destroyed",
-        "emit_close",
         "emitted_readable",
         "encoding",
         "end_emitted",
         "ended",
-        "error_emitted",
-        "errored",
         "flowing",
-        "high_water_mark",
-        "length",
         "multi_await_drain",
         "need_readable",
-        "object_mode",
         "paused",
         "pipes",
         "readable",
@@ -92,44 +79,29 @@ class ReadableState:
         "sync",
     )
 
+    object_mode_key = "readable_object_mode"
+    high_water_mark_key = "readable_high_water_mark"
+
     def __init__(self, options: Mapping[str, Any], is_duplex: bool) -> None:
-        object_mode = bool(options.get("object_mode"))
-        if is_duplex:
-            object_mode = object_mode or bool(options.get("readable_object_mode"))
-        self.object_mode = object_mode
-        self.high_water_mark = high_water_mark_from(
-            options, "readable_high_water_mark", object_mode, is_duplex
-        )
+        StreamState.__init__(self, options, is_duplex)
         self.buffer: deque[Any] = deque()
-        self.length = 0
         self.pipes: list[Any] = []
         self.flowing: bool | None = None
         self.ended = False
         self.end_emitted = False
         self.reading = False
-        self.constructed = True
         # True until the first _read: a push before it must not emit 'data' synchronously.
         self.sync = True
         self.need_readable = False
         self.emitted_readable = False
         self.readable_listening = False
         self.resume_scheduled = False
-        self.error_emitted = False
-        self.emit_close = options.get("emit_close", True) is not False
-        self.auto_destroy = options.get("auto_destroy", True) is not False
-        self.destroyed = False
-        self.errored: BaseException | None = None
-        self.closed = False
-        self.close_emitted = False
-        default_encoding = options.get("default_encoding") or "utf8"
-        self.default_encoding = checked_encoding(default_encoding)
         self.await_drain_writers: Any = None
         self.multi_await_drain = False
         self.reading_more = False
         self.data_emitted = False
         self.paused = False
         self.readable = True
-        self.after_construct_destroy: Callable[[BaseException | None], None] | None = None
         encoding = options.get("encoding")
         self.decoder: StringDecoder | None = None
         self.encoding: str | None = None
@@ -138,7 +110,7 @@ class ReadableState:
             self.encoding = self.decoder.encoding
 
 
-class Readable(Stream):
+class Readable(StatefulStream):
     """A source of data, consumed by ``'data'``, ``read()``, ``pipe()`` or ``async for``.
 
     Implement ``_read(size)`` (or pass ``read=``) and call :meth:`push`; ``push(None)``
@@ -151,14 +123,7 @@ class Readable(Stream):
         Stream.__init__(self)
         self._readable_state = ReadableState(options, False)
         self._writable_state = None
-        install_hooks(self, options, _READABLE_HOOKS)
-        signal = options.get("signal")
-        if signal is not None:
-            from rillet.streams._add_abort_signal import add_abort_signal
-
-            add_abort_signal(signal, self)
-        if getattr(self, "_construct", None) is not None:
-            _destroy.construct(self, self._after_readable_constructed)
+        set_up_stream(self, options, _READABLE_HOOKS, self._after_readable_constructed)
 
     def _after_readable_constructed(self) -> None:
         state = self._readable_state
@@ -514,25 +479,6 @@ class Readable(Stream):
         """The internal buffer (for inspection only)."""
         return self._readable_state.buffer
 
-    @property
-    def destroyed(self) -> bool:
-        """True as soon as ``destroy()`` was called."""
-        return self._readable_state.destroyed
-
-    @destroyed.setter
-    def destroyed(self, value: bool) -> None:
-        self._readable_state.destroyed = value
-
-    @property
-    def closed(self) -> bool:
-        """True once ``_destroy`` has called back."""
-        return self._readable_state.closed
-
-    @property
-    def errored(self) -> BaseException | None:
-        """The error the stream failed with, else None."""
-        return self._readable_state.errored
-
     # -- async iteration and context management ----------------------------------
 
     def iterator(self, *, destroy_on_return: bool = True) -> AsyncIterator[Any]:
@@ -546,9 +492,6 @@ class Readable(Stream):
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self.iterator()
-
-    async def __aenter__(self) -> Self:
-        return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         from rillet.streams._end_of_stream import finished

@@ -15,15 +15,15 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, NamedTuple, Self, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict, Unpack
 
 from rillet._core import AbortSignal, next_tick
 from rillet.errors import AbortError, invalid_arg_type, new_error
 from rillet.streams import _destroy
 from rillet.streams._encoding import checked_encoding, encode, is_encoding
-from rillet.streams._hooks import install_hooks
+from rillet.streams._hooks import set_up_stream
 from rillet.streams._legacy import Stream
-from rillet.streams._state import high_water_mark_from
+from rillet.streams._state import StatefulStream, StreamState
 
 if TYPE_CHECKING:
     from rillet.web import WritableStream
@@ -81,36 +81,23 @@ class _AfterWriteBatch:
         self.count = 1
 
 
-class WritableState:
+class WritableState(StreamState):
     """The writable side's state (Node's ``WritableState``), one slot per flag."""
 
     __slots__ = (
-        "after_construct_destroy",
         "after_write",
         "after_write_pending",
         "all_buffers",
         "all_noop",
-        "auto_destroy",
         "buffer_processing",
         "buffered",
-        "close_emitted",
-        "closed",
-        "constructed",
         "corked",
         "decode_strings",
-        "default_encoding",
-        "destroyed",
-        "emit_close",
         "ended",
         "ending",
-        "error_emitted",
-        "errored",
         "final_called",
         "finished",
-        "high_water_mark",
-        "length",
         "need_drain",
-        "object_mode",
         "on_finished",
         "onwrite",
         "pending_cb",
@@ -122,24 +109,17 @@ class WritableState:
         "writing",
     )
 
+    object_mode_key = "writable_object_mode"
+    high_water_mark_key = "writable_high_water_mark"
+
     def __init__(self, options: Mapping[str, Any], stream: Writable, is_duplex: bool) -> None:
-        object_mode = bool(options.get("object_mode"))
-        if is_duplex:
-            object_mode = object_mode or bool(options.get("writable_object_mode"))
-        self.object_mode = object_mode
-        self.high_water_mark = high_water_mark_from(
-            options, "writable_high_water_mark", object_mode, is_duplex
-        )
+        StreamState.__init__(self, options, is_duplex)
         self.final_called = False
         self.need_drain = False
         self.ending = False
         self.ended = False
         self.finished = False
-        self.destroyed = False
         self.decode_strings = options.get("decode_strings", True) is not False
-        default_encoding = options.get("default_encoding") or "utf8"
-        self.default_encoding = checked_encoding(default_encoding)
-        self.length = 0
         self.writing = False
         self.corked = 0
         self.sync = True
@@ -153,20 +133,12 @@ class WritableState:
         self.all_buffers = True
         self.all_noop = True
         self.pending_cb = 0
-        self.constructed = True
         self.prefinished = False
-        self.error_emitted = False
-        self.emit_close = options.get("emit_close", True) is not False
-        self.auto_destroy = options.get("auto_destroy", True) is not False
-        self.errored: BaseException | None = None
-        self.closed = False
-        self.close_emitted = False
         self.on_finished: list[Callback] = []
         self.writable = True
-        self.after_construct_destroy: Callable[[BaseException | None], None] | None = None
 
 
-class Writable(Stream):
+class Writable(StatefulStream):
     """A destination for data: ``write()`` returns whether to keep writing.
 
     Implement ``_write(chunk, encoding, callback)`` (and optionally ``_writev``,
@@ -179,8 +151,13 @@ class Writable(Stream):
         Stream.__init__(self)
         self._readable_state = None
         self._writable_state = WritableState(options, self, False)
-        install_hooks(self, options, _WRITABLE_HOOKS)
-        _finish_writable_setup(self, options)
+        set_up_stream(self, options, _WRITABLE_HOOKS, self._after_writable_constructed)
+
+    def _after_writable_constructed(self) -> None:
+        state = self._writable_state
+        if not state.writing:
+            _clear_buffer(self, state)
+        _finish_maybe(self, state)
 
     # -- implementer hooks -------------------------------------------------------
 
@@ -385,28 +362,6 @@ class Writable(Stream):
         """The queued writes (for inspection only)."""
         return [WriteRequest(b.chunk, b.encoding) for b in self._writable_state.buffered]
 
-    @property
-    def destroyed(self) -> bool:
-        """True as soon as ``destroy()`` was called."""
-        return self._writable_state.destroyed
-
-    @destroyed.setter
-    def destroyed(self, value: bool) -> None:
-        self._writable_state.destroyed = value
-
-    @property
-    def closed(self) -> bool:
-        """True once ``_destroy`` has called back."""
-        return self._writable_state.closed
-
-    @property
-    def errored(self) -> BaseException | None:
-        """The error the stream failed with, else None."""
-        return self._writable_state.errored
-
-    async def __aenter__(self) -> Self:
-        return self
-
     async def __aexit__(self, *exc_info: object) -> None:
         """Node's ``Symbol.asyncDispose``: destroy the stream (with ``AbortError`` if it
         has not finished) and wait for it to close; raise its error unless that is an
@@ -433,25 +388,6 @@ class Writable(Stream):
         from rillet.web._bridges import writable_to_web
 
         return writable_to_web(writable)
-
-
-def _finish_writable_setup(stream: Any, options: Any) -> None:
-    """The constructor's tail shared with Duplex: the abort signal and ``_construct``."""
-    signal = options.get("signal")
-    if signal is not None:
-        from rillet.streams._add_abort_signal import add_abort_signal
-
-        add_abort_signal(signal, stream)
-    if getattr(stream, "_construct", None) is not None:
-        _destroy.construct(stream, lambda: after_writable_constructed(stream))
-
-
-def after_writable_constructed(stream: Any) -> None:
-    """Start the writes and the finish that waited for ``_construct``."""
-    state: WritableState = stream._writable_state
-    if not state.writing:
-        _clear_buffer(stream, state)
-    _finish_maybe(stream, state)
 
 
 # -- the state machine, as module functions (Node's helpers in writable.js) --------
