@@ -16,6 +16,7 @@ import asyncio
 import os
 import signal
 import sys
+from typing import cast
 
 import httptools
 import uvloop
@@ -32,8 +33,7 @@ class FileProtocol(asyncio.Protocol):
         self.url = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         try:
