@@ -83,3 +83,27 @@ def test_absolute_form_target(root: str) -> None:
 def test_trailing_slash_is_reported(root: str) -> None:
     assert resolve(root, "/sub/").trailing_slash
     assert not resolve(root, "/sub").trailing_slash
+
+
+def test_walk_without_symlinks_returns_the_files_stat(root: str) -> None:
+    result = resolve(root, "/sub/a%20b.txt")
+    assert result.info is not None
+    assert result.info.st_ino == os.stat(result.path).st_ino
+
+
+def test_walk_through_a_symlink_leaves_the_stat_to_the_caller(root: str) -> None:
+    assert resolve(root, "/inside-link.html").info is None
+
+
+def test_missing_names_resolve_inside_root_without_a_stat(root: str) -> None:
+    result = resolve(root, "/sub/missing/deeper.txt")
+    assert result.verdict is Verdict.OK
+    assert result.path == os.path.join(root, "sub", "missing", "deeper.txt")
+    assert result.info is None
+
+
+def test_a_symlinked_directory_leading_out_is_not_found(root: str, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "file.txt").write_text("x")
+    os.symlink(tmp_path / "elsewhere", Path(root) / "away")
+    assert resolve(root, "/away/file.txt").verdict is Verdict.NOT_FOUND

@@ -104,10 +104,11 @@ class FileResponse:
         if not self.options.compress:
             return identity, False
         fly = is_compressible(self.kind) and info.st_size >= _MIN_COMPRESS
-        if not fly and not accept_encoding:
-            # Nothing could be sent but identity, and no Vary is owed to a client that
-            # accepts no coding: spare the three sibling lookups (a stat each).
-            return identity, False
+        if not accept_encoding:
+            # Nothing but identity can go to a client that accepts no coding: spare the
+            # three sibling lookups (a stat each); Vary is owed when the file is
+            # compressible (the answer would differ for a client that accepts one).
+            return identity, fly
         siblings = {
             coding: found
             for coding, suffix in _SIBLINGS

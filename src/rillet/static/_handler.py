@@ -99,10 +99,12 @@ class StaticHandler:
         res.end()
 
     def _get(self, req: Any, res: Any, found: Resolution) -> Awaitable[None] | None:
-        try:
-            info = os.stat(found.path)
-        except OSError:
-            return self._missing(req, res)
+        info = found.info
+        if info is None:
+            try:
+                info = os.stat(found.path)
+            except OSError:
+                return self._missing(req, res)
         if stat.S_ISDIR(info.st_mode):
             return self._directory(req, res, found)
         if stat.S_ISREG(info.st_mode) and not found.trailing_slash:

@@ -8,12 +8,17 @@ Guarantees of :func:`resolve`:
 * a target that would leave ROOT, or contains NUL or a backslash, is ``not_found``
   (the same answer as a missing file, so probing learns nothing);
 * dot-segments (names starting with ``.``) follow the ``dotfiles`` policy:
-  ``'ignore'`` → not found, ``'deny'`` → forbidden, ``'allow'`` → served.
+  ``'ignore'`` → not found, ``'deny'`` → forbidden, ``'allow'`` → served;
+* the names below ROOT are looked up one ``lstat`` each (ROOT's own components are not
+  looked at again); only a path with a symlink in it pays a full ``realpath``. The
+  result carries the ``stat`` of the file found when the walk met no symlink, so the
+  caller need not ask again.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
@@ -35,12 +40,15 @@ class Verdict(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """The outcome: a verdict, the file system path when OK, and the decoded URL path."""
+    """The outcome: a verdict, the file system path when OK, and the decoded URL path;
+    ``info`` is the path's ``stat`` when the walk learnt it (None: not looked up, or
+    missing)."""
 
     verdict: Verdict
     path: str = ""
     url_path: str = ""
     trailing_slash: bool = False
+    info: os.stat_result | None = None
 
 
 def url_path(target: str) -> str | None:
@@ -84,8 +92,7 @@ def resolve(root_real: str, target: str, dotfiles: DotfilesPolicy = "ignore") ->
         return Resolution(Verdict.NOT_FOUND)
     if dotfiles != "allow" and any(s.startswith(".") for s in segments):
         return Resolution(Verdict.FORBIDDEN if dotfiles == "deny" else Verdict.NOT_FOUND)
-    candidate = os.path.join(root_real, *segments)
-    real = os.path.realpath(candidate)
+    real, info = _walk(root_real, segments)
     if real != root_real and not real.startswith(root_real.rstrip(os.sep) + os.sep):
         return Resolution(Verdict.NOT_FOUND)
     return Resolution(
@@ -93,4 +100,24 @@ def resolve(root_real: str, target: str, dotfiles: DotfilesPolicy = "ignore") ->
         path=real,
         url_path="/" + "/".join(segments),
         trailing_slash=decoded.endswith("/"),
+        info=info,
     )
+
+
+def _walk(root_real: str, segments: list[str]) -> tuple[str, os.stat_result | None]:
+    """The real path of ``segments`` under ``root_real``, and its ``stat`` if known.
+
+    Each name is ``lstat``-ed in turn: a missing one ends the walk (the rest cannot
+    exist, and no symlink can lead out of ROOT); a symlink hands the whole path to
+    ``realpath``, which follows it wherever it goes (the caller then checks)."""
+    path = root_real.rstrip(os.sep)
+    info = None
+    for index, segment in enumerate(segments):
+        path = path + os.sep + segment
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return os.path.join(path, *segments[index + 1 :]), None
+        if stat.S_ISLNK(info.st_mode):
+            return os.path.realpath(os.path.join(path, *segments[index + 1 :])), None
+    return path or root_real, info
