@@ -39,6 +39,7 @@ from rillet._core import AbortSignal, next_tick
 from rillet.errors import invalid_arg_type, invalid_arg_value, new_error, out_of_range
 from rillet.net._address import address_info, family_name
 from rillet.net._errors import address_error, lookup_error, tls_error, transport_error
+from rillet.net._heap import keep_heap_pad
 from rillet.net._protocol import SocketProtocol
 from rillet.streams import Duplex, Writable, WriteRequest
 
@@ -292,6 +293,7 @@ class Socket(Duplex):
         """Take ``transport`` as this socket's (both sides' ``connection_made``)."""
         self._transport = transport
         self._loop = asyncio.get_running_loop()
+        keep_heap_pad()
         # An SSL transport cannot half-close: asyncio ignores a True from eof_received.
         self._keep_open = transport.get_extra_info("sslcontext") is None
         if self._is_tcp():
