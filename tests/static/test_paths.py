@@ -69,7 +69,7 @@ def test_dotfiles_policy(root: str, policy: str, verdict: Verdict) -> None:
     assert resolve(root, "/sub/.hidden/", policy).verdict is verdict  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("target", ["relative", "/%ff%fe", "*"])
+@pytest.mark.parametrize("target", ["relative", "/%ff%fe", "*", "/%", "/a%zz", "/a%2", "/%%41"])
 def test_malformed_targets_are_bad_requests(root: str, target: str) -> None:
     assert resolve(root, target).verdict is Verdict.BAD_REQUEST
 

@@ -130,6 +130,11 @@ def test_invalid_utf8_in_the_target_is_rejected(server: Served, target: str) -> 
     assert _get(server, target)[0] in (400, 404)  # overlong dots are not dots
 
 
+@pytest.mark.parametrize("target", ["/hello.txt%", "/%zz/../secret.txt", "/hello%2.txt"])
+def test_a_broken_percent_escape_is_a_400(server: Served, target: str) -> None:
+    assert _get(server, target)[0] == 400  # as nginx and Node's send
+
+
 def test_raw_nul_byte_in_the_target_is_rejected(server: Served) -> None:
     data = server.raw(b"GET /hello.txt\x00/../../secret.txt HTTP/1.1\r\nHost: x\r\n\r\n")
     assert SECRET not in data

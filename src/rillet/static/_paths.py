@@ -18,6 +18,7 @@ Guarantees of :func:`resolve`:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from enum import Enum
@@ -27,6 +28,8 @@ from urllib.parse import unquote_to_bytes, urlsplit
 __all__ = ["Resolution", "Verdict", "resolve", "url_path"]
 
 DotfilesPolicy = Literal["ignore", "deny", "allow"]
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 class Verdict(Enum):
@@ -53,12 +56,15 @@ class Resolution:
 
 def url_path(target: str) -> str | None:
     """The percent-decoded path of a request target (origin or absolute form), or None
-    when it is malformed (not starting with ``/``, bad UTF-8)."""
+    when it is malformed (not starting with ``/``, a ``%`` not followed by two hex
+    digits, bad UTF-8: a 400, as nginx and Node's ``send`` answer)."""
     if not target.startswith("/"):
         if "://" not in target:
             return None
         target = urlsplit(target).path or "/"
     raw = target.split("?", 1)[0].split("#", 1)[0]
+    if "%" in raw and _BAD_ESCAPE.search(raw):
+        return None
     try:
         return unquote_to_bytes(raw).decode("utf-8")
     except UnicodeDecodeError:
