@@ -225,7 +225,7 @@ class ReadableStream:
         this stream; TypeError if it is locked."""
         from rillet.web._tee import readable_stream_tee
 
-        return readable_stream_tee(self, False)
+        return readable_stream_tee(self)
 
     def values(self, prevent_cancel: bool = False) -> ReadableStreamAsyncIterator:
         """An async iterator over the chunks; it takes a reader now (TypeError if

@@ -43,8 +43,10 @@ from rillet.web._readable_stream import (
 __all__ = ["readable_stream_tee"]
 
 
-def readable_stream_tee(stream: ReadableStream, clone_for_branch2: bool) -> list[ReadableStream]:
-    """The spec's ``ReadableStreamTee`` (TypeError if the stream is locked)."""
+def readable_stream_tee(stream: ReadableStream) -> list[ReadableStream]:
+    """The spec's ``ReadableStreamTee`` (TypeError if the stream is locked). Its
+    ``cloneForBranch2`` is false wherever the spec's public API calls it (``tee()``),
+    and chunks of default streams are never cloned; byte streams' branches get copies."""
     if isinstance(stream._controller, ReadableByteStreamController):
         return _ByteTee(stream).branches
     return _DefaultTee(stream).branches

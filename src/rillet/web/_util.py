@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -78,11 +77,6 @@ def to_number(value: Any, what: str) -> float:
         return float(value)
     except (TypeError, ValueError):
         raise type_error(f"{what} must be a number, got {type(value).__name__}") from None
-
-
-def is_non_negative_number(value: float) -> bool:
-    """The spec's ``IsNonNegativeNumber`` (NaN is not)."""
-    return not math.isnan(value) and value >= 0
 
 
 def byte_view(chunk: Any) -> memoryview:
