@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,7 +31,7 @@ def test_no_header_serves_whole() -> None:
         ("bytes=-5000", [(0, 999)]),
         ("BYTES = 5-9", [(5, 9)]),
         ("bytes=0-9,20-29", [(0, 9), (20, 29)]),
-        ("bytes=20-29, 0-9", [(0, 9), (20, 29)]),
+        ("bytes=20-29, 0-9", [(20, 29), (0, 9)]),
         ("bytes=0-9,5-29", [(0, 29)]),
         ("bytes=0-9,10-19", [(0, 19)]),
         ("bytes=0-9,999999-", [(0, 9)]),
@@ -75,7 +77,7 @@ def test_content_range_text() -> None:
     size=st.integers(1, 5000),
     specs=st.lists(st.tuples(st.integers(0, 6000), st.integers(0, 6000)), min_size=1, max_size=8),
 )
-def test_coalesced_ranges_are_sorted_disjoint_and_inside(
+def test_coalesced_ranges_are_disjoint_inside_and_in_request_order(
     size: int, specs: list[tuple[int, int]]
 ) -> None:
     header = "bytes=" + ",".join(f"{min(a, b)}-{max(a, b)}" for a, b in specs)
@@ -84,11 +86,27 @@ def test_coalesced_ranges_are_sorted_disjoint_and_inside(
         assert all(min(a, b) >= size for a, b in specs)
         return
     assert result.ranges is not None
-    previous_end = -2
+    ordered = sorted(result.ranges, key=lambda r: r.start)
+    for before, after in pairwise(ordered):
+        assert after.start > before.end + 1  # neither overlapping nor adjacent
     for byte_range in result.ranges:
         assert 0 <= byte_range.start <= byte_range.end < size
-        assert byte_range.start > previous_end + 1
-        previous_end = byte_range.end
     covered = {i for r in result.ranges for i in range(r.start, r.end + 1)}
     wanted = {i for a, b in specs for i in range(min(a, b), min(max(a, b), size - 1) + 1)}
     assert covered == wanted
+    # Each part stands where the first range it covers was asked for.
+    firsts = []
+    for byte_range in result.ranges:
+        firsts.append(
+            min(
+                i
+                for i, (a, b) in enumerate(specs)
+                if min(a, b) < size and byte_range.start <= min(a, b) <= byte_range.end
+            )
+        )
+    assert firsts == sorted(firsts)
+
+
+def test_parts_keep_the_order_they_were_asked_in() -> None:
+    ranges = parse_range("bytes=500-599,0-9,20-29,5-14", SIZE).ranges
+    assert ranges == (ByteRange(500, 599), ByteRange(0, 14), ByteRange(20, 29))

@@ -107,6 +107,14 @@ def test_multipart_part_type_is_the_file_type_with_charset(server: Served) -> No
     assert [d for _, d in parts] == [DATA[0:10], DATA[100:110]]
 
 
+def test_multipart_parts_come_in_the_order_asked(server: Served) -> None:
+    reply = server.get("/data.bin", range="bytes=500-509,0-9,5-19")  # RFC 9110 §14.6
+    assert reply.status == 206
+    parts = parse_byteranges(reply.header("Content-Type") or "", reply.body)
+    assert [content_range(h["content-range"])[:2] for h, _ in parts] == [(500, 509), (0, 19)]
+    assert [d for _, d in parts] == [DATA[500:510], DATA[0:20]]
+
+
 def test_multipart_boundary_differs_between_responses(server: Served) -> None:
     first = server.get("/data.bin", range="bytes=0-1,5-6").header("Content-Type")
     second = server.get("/data.bin", range="bytes=0-1,5-6").header("Content-Type")

@@ -3,7 +3,9 @@
 :func:`parse_range` answers one of three things for a representation of ``size`` bytes:
 serve it whole (no Range, an unknown unit, or more ranges than ``max_ranges``), serve
 these ranges, or 416 (syntax errors, or nothing satisfiable). Overlapping and adjacent
-ranges are merged; ranges apart stay apart, in ascending order.
+ranges are merged; the parts keep the order in which the client asked for them (RFC 9110
+§14.6), a merged part taking the place of its first member, as Node's ``range-parser``
+does with ``combine``.
 """
 
 from __future__ import annotations
@@ -85,12 +87,15 @@ def parse_range(header: str | None, size: int, max_ranges: int = 100) -> RangeRe
 
 
 def _coalesce(ranges: list[ByteRange]) -> tuple[ByteRange, ...]:
-    ordered = sorted(ranges, key=lambda r: r.start)
-    merged = [ordered[0]]
-    for current in ordered[1:]:
-        last = merged[-1]
-        if current.start <= last.end + 1:
-            merged[-1] = ByteRange(last.start, max(last.end, current.end))
+    # Merge in order of start, remembering the first request position of each group.
+    by_start = sorted(range(len(ranges)), key=lambda i: ranges[i].start)
+    groups: list[tuple[int, ByteRange]] = []
+    for index in by_start:
+        current = ranges[index]
+        if groups and current.start <= groups[-1][1].end + 1:
+            first, last = groups[-1]
+            groups[-1] = (min(first, index), ByteRange(last.start, max(last.end, current.end)))
         else:
-            merged.append(current)
-    return tuple(merged)
+            groups.append((index, current))
+    groups.sort(key=lambda group: group[0])
+    return tuple(merged for _, merged in groups)
