@@ -358,16 +358,15 @@ class ClientRequest(OutgoingMessage):
             self._waiting.append(lambda: self._writev(chunks, callback))
             return
         self._body_started = True
+        self._send_batch(chunks, callback)
+
+    def _pending_head(self) -> bytes | None:
+        return None if self._header_sent else self._build_head(None, True)
+
+    def _frame(self, chunk: bytes) -> bytes | bytearray | memoryview:
         connection = self._connection
-        parts: list[bytes] = []
-        try:
-            if not self._header_sent:
-                parts.append(self._build_head(None, True))
-            parts.extend(bytes(connection.send_body(request.chunk)) for request in chunks)
-        except Exception as exc:
-            callback(exc)
-            return
-        self._send(parts, callback)
+        assert connection is not None
+        return connection.send_body(chunk)
 
     def _final(self, callback: Callback) -> None:
         connection = self._connection

@@ -15,11 +15,12 @@ from typing import Any
 
 from rillet.errors import new_error
 from rillet.http._headers import validate_header_name, validate_header_value
-from rillet.streams import Writable
+from rillet.streams import Writable, WriteRequest
 
 __all__ = ["HeaderValue", "OutgoingMessage"]
 
 HeaderValue = str | int | list[str] | tuple[str, ...]
+Callback = Callable[..., Any]
 
 
 class OutgoingMessage(Writable):
@@ -139,3 +140,36 @@ class OutgoingMessage(Writable):
 
     def _header_items(self) -> list[tuple[str, HeaderValue]]:
         return list(self._header_map.values())
+
+    # -- the body, framed alike by both sides --------------------------------------------
+
+    def _send_batch(self, chunks: list[WriteRequest], callback: Callback) -> None:
+        """Send the head if it has not left yet and every chunk framed for the wire, in
+        one write; an error building them goes to ``callback``. The subclass's
+        ``_writev`` calls it once its connection is there."""
+        parts: list[bytes] = []
+        try:
+            head = self._pending_head()
+            if head is not None:
+                parts.append(head)
+            frame = self._frame
+            for request in chunks:
+                framed = frame(request.chunk)
+                if framed:
+                    parts.append(bytes(framed))
+        except Exception as exc:
+            callback(exc)
+            return
+        self._send(parts, callback)
+
+    def _pending_head(self) -> bytes | None:
+        """The serialised head if it is still to be sent, else None (builds it)."""
+        raise NotImplementedError
+
+    def _frame(self, chunk: bytes) -> bytes | bytearray | memoryview:
+        """``chunk`` framed for the connection (a chunk of chunked coding, or as is)."""
+        raise NotImplementedError
+
+    def _send(self, data: bytes | list[bytes], callback: Callback | None) -> None:
+        """Hand bytes to the connection, in order; ``callback`` once they are taken."""
+        raise NotImplementedError

@@ -251,33 +251,30 @@ class ServerResponse(OutgoingMessage):
                 self._final = None  # type: ignore[assignment]
                 if self.status_message is None:
                     self.status_message = STATUS_CODES.get(self.status_code, "unknown")
-            elif not self._header_sent or self._head is not None:
-                data = self._take_head(None) + bytes(protocol.send_body(chunk))
             else:
-                data = bytes(protocol.send_body(chunk))
+                head = self._pending_head()
+                body = bytes(protocol.send_body(chunk))
+                data = body if head is None else head + body
         except Exception as exc:
             callback(exc)
             return
         self._send(data, callback)
 
     def _writev(self, chunks: list[WriteRequest], callback: Callback) -> None:
-        connection = self._connection
-        if connection is None:
+        if self._connection is None:
             callback(new_error("ERR_STREAM_DESTROYED", "write"))
             return
-        protocol = connection.protocol
-        parts: list[bytes] = []
-        try:
-            if not self._header_sent or self._head is not None:
-                parts.append(self._take_head(None))
-            for request in chunks:
-                framed = protocol.send_body(request.chunk)
-                if framed:
-                    parts.append(bytes(framed))
-        except Exception as exc:
-            callback(exc)
-            return
-        self._send(parts, callback)
+        self._send_batch(chunks, callback)
+
+    def _pending_head(self) -> bytes | None:
+        if not self._header_sent or self._head is not None:
+            return self._take_head(None)
+        return None
+
+    def _frame(self, chunk: bytes) -> bytes | bytearray | memoryview:
+        connection = self._connection
+        assert connection is not None
+        return connection.protocol.send_body(chunk)
 
     def _final(self, callback: Callback) -> None:
         connection = self._connection
