@@ -119,8 +119,8 @@ class StaticHandler:
         fallback = self.options.fallback
         if fallback is not None:
             target = resolve(self.root, "/" + quote(fallback.lstrip("/")), "allow")
-            if target.verdict is Verdict.OK and os.path.isfile(target.path):
-                info = os.stat(target.path)
+            info = _regular_file(target.path, target.info) if target.verdict is Verdict.OK else None
+            if info is not None:
                 return FileResponse(self.options, self.stats, self.root, target.path, info).respond(
                     req, res
                 )
@@ -139,10 +139,9 @@ class StaticHandler:
             res.end("301 Moved Permanently\n")
             return None
         index = os.path.join(found.path, "index.html")
-        if os.path.isfile(index):
-            return FileResponse(self.options, self.stats, self.root, index, os.stat(index)).respond(
-                req, res
-            )
+        info = _regular_file(index)
+        if info is not None:
+            return FileResponse(self.options, self.stats, self.root, index, info).respond(req, res)
         if not self.options.listing:
             self._error(res, 403)
             return None
@@ -178,6 +177,16 @@ class StaticHandler:
         res.set_header("Content-Type", "text/plain; charset=utf-8")
         res.set_header("Content-Length", str(len(text)))
         res.end(text)
+
+
+def _regular_file(path: str, known: os.stat_result | None = None) -> os.stat_result | None:
+    """The ``stat`` of ``path`` (``known`` if given) when it is a regular file, else None:
+    one system call at most."""
+    try:
+        info = known if known is not None else os.stat(path)
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
 
 
 _STATUS = {Verdict.NOT_FOUND: 404, Verdict.FORBIDDEN: 403, Verdict.BAD_REQUEST: 400}
